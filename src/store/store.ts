@@ -1,0 +1,134 @@
+/** The narrow storage seam. One implementation on Kysely serves SQLite and PostgreSQL; one contract suite tests both. */
+import type { AlertState, Transition } from '../alerts/types.js';
+import type { Outcome } from '../checks/kind.js';
+
+/** The definition of a unit as the store keeps it (the plan is the source of truth; this is a copy for joins). */
+export interface UnitDefinition {
+  id: string;
+  app: string;
+  name: string;
+  type: string; // 'check' (jobs later)
+  kind: string; // 'http', 'tcp', ...
+  target: string; // redacted description
+  schedule: string; // schedule text for display
+  /** Hash of the unit's definition: a changed unit is rescheduled. */
+  specHash: string;
+}
+
+/** A unit with its scheduling and alert state. */
+export interface UnitRecord extends UnitDefinition {
+  nextRunAt: number | null;
+  /** Set while a worker runs the unit; cleared when the run is recorded. */
+  runningSince: number | null;
+  runningBy: string | null;
+  /** The run lease: past it, another worker may treat the run as abandoned. */
+  leaseUntil: number | null;
+  alert: AlertState;
+  lastRunAt: number | null;
+  lastOutcome: Outcome | 'abandoned' | null;
+}
+
+/** A finished (or abandoned) run. */
+export interface RunRecord {
+  id?: number;
+  unitId: string;
+  startedAt: number;
+  endedAt: number;
+  outcome: Outcome | 'abandoned';
+  summary: string;
+  durationMs: number;
+  /** Observation facts, conditions and values: JSON. Kept only for the raw retention period. */
+  details: unknown;
+  /** Numbers from the verdict, rolled up into per-minute/hour/day buckets (responseTimeMs drives latency stats). */
+  values: Record<string, number>;
+  worker: string;
+}
+
+export type RollupGrain = 'minute' | 'hour' | 'day';
+
+/** Aggregated results of one unit over one bucket. */
+export interface RollupRecord {
+  unitId: string;
+  grain: RollupGrain;
+  bucketStart: number;
+  runs: number;
+  okRuns: number;
+  /** warning/critical/info outcomes: the target failed a condition. */
+  failedRuns: number;
+  /** upkeep's own errors and abandoned runs: not the target's fault. */
+  errorRuns: number;
+  durationSumMs: number;
+  durationMaxMs: number;
+}
+
+/** How long each level of history is kept (ms). */
+export interface Retention {
+  raw: number;
+  minute: number;
+  hour: number;
+  day: number;
+}
+
+/** What claimDue hands a worker: the unit id and the due time it claimed. */
+export interface Claim {
+  unitId: string;
+  dueAt: number;
+}
+
+export interface Store {
+  /** Which backend: 'sqlite' | 'postgres'. */
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations; throws StoreSchemaTooNewError when the store was written by a newer upkeep. */
+  migrate(): Promise<void>;
+  /**
+   * Makes the store's units match the plan: inserts new ones with `nextRunAt` from `firstRunAt(id)`, updates changed
+   * ones (rescheduling those whose specHash changed), and deletes units no longer in the plan (their history goes too).
+   */
+  syncUnits(units: UnitDefinition[], firstRunAt: (unitId: string) => number): Promise<void>;
+  /**
+   * Claims up to `limit` units with nextRunAt <= now that are not running (or whose lease expired), oldest due first.
+   * Compare-and-set per unit: sets runningSince=now, runningBy=worker, leaseUntil=now+leaseMs, nextRunAt=nextRunAt(id).
+   * Two workers never claim the same due run.
+   */
+  claimDue(opts: {
+    now: number;
+    limit: number;
+    worker: string;
+    leaseMs: (unitId: string) => number;
+    nextRunAt: (unitId: string, now: number) => number;
+  }): Promise<Claim[]>;
+  /** Earliest nextRunAt among units that are not running, or null: lets the loop sleep until then. */
+  nextDueAt(): Promise<number | null>;
+  /**
+   * Records a finished run in one transaction: the run row, the rollup buckets, the unit's alert state,
+   * last run fields, the transition (if any), and clears the running fields — only if `worker` still holds the claim.
+   * Returns false when the claim was lost (the run is then not recorded).
+   */
+  recordRun(run: RunRecord, alert: AlertState, transition: Transition | null): Promise<boolean>;
+  /**
+   * Marks runs that were in flight as abandoned: those held by `worker` (on shutdown), or, with `worker` undefined,
+   * every run whose lease expired before `now` or whose worker is in `deadWorkers`. Writes an `abandoned` run row per
+   * unit and clears its running fields. Returns the abandoned unit ids.
+   */
+  abandonRuns(opts: { now: number; worker?: string; expiredOnly?: boolean }): Promise<string[]>;
+  /** Sets a unit's nextRunAt (e.g. `upkeep run` now, or after a plan change). */
+  setNextRunAt(unitId: string, at: number): Promise<void>;
+
+  listUnits(): Promise<UnitRecord[]>;
+  getUnit(unitId: string): Promise<UnitRecord | undefined>;
+  /** Newest first. */
+  listRuns(opts: { unitId?: string; limit: number; before?: number }): Promise<RunRecord[]>;
+  /** Newest first. */
+  listTransitions(opts: { unitId?: string; limit: number }): Promise<Transition[]>;
+  /** Oldest first, bucket start in [from, to). */
+  listRollups(opts: { unitId: string; grain: RollupGrain; from: number; to: number }): Promise<RollupRecord[]>;
+  /** The values of the last `limit` runs of a unit, oldest first (for trend rules). */
+  recentValues(unitId: string, limit: number): Promise<{ at: number; values: Record<string, number> }[]>;
+  /** Deletes raw runs and rollups older than the retention; returns how many rows went. */
+  prune(now: number, retention: Retention): Promise<number>;
+  /** Cheap liveness probe for /healthz: a read and, with `write`, a write. */
+  ping(write?: boolean): Promise<void>;
+  /** Approximate bytes used (SQLite file size or pg_total_relation_size sum) for the benchmark. */
+  sizeBytes(): Promise<number>;
+  close(): Promise<void>;
+}
