@@ -86,6 +86,8 @@ export interface CheckKind<Spec = unknown> {
   describe(spec: Spec): string;
   /** Does the I/O. Must honour `ctx.signal`, must not throw for the target's failures. */
   probe(spec: Spec, ctx: ProbeContext): Promise<Observation>;
+  /** How many past runs' values `evaluate` wants in `recent` (trend rules); omitted or 0 means none are read. */
+  recentRuns?(spec: Spec): number;
   /** Pure: same inputs, same verdict. */
   evaluate(spec: Spec, observation: Observation, recent: RecentValues[]): Verdict;
 }
