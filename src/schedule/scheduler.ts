@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import { initialAlertState, transition } from '../alerts/transition.js';
+import { initialAlertState, type StateChange, transition } from '../alerts/transition.js';
 import type { AlertState } from '../alerts/types.js';
 import type { CheckKind } from '../checks/kind.js';
 import type { CheckUnit } from '../plan/units.js';
@@ -29,6 +29,8 @@ export interface SchedulerOptions {
   /** True when `unit` is inside a maintenance window at `now`. */
   inMaintenance: (unit: CheckUnit, now: number) => boolean;
   dispatcher?: Dispatcher;
+  /** Called after a run is stored (live output in the terminal; never needed for correctness). */
+  onRecorded?: (unit: CheckUnit, run: RunRecord, change: StateChange | null) => void;
   /** Longest the loop sleeps before looking at the store again (other workers, plan syncs). */
   maxSleepMs?: number;
 }
@@ -250,11 +252,20 @@ export class Scheduler {
       if (!kept) logger.warn({ unit: unit.id }, 'run finished after its claim was taken over; result dropped');
       this.runs++;
       this.unitErrors.delete(unit.id);
+      if (kept) this.notifyRecorded(unit, run, change);
     } catch (err) {
       // Only the store can throw here (probes are contained by executeCheck): upkeep's failure, not the target's.
       this.noteStoreError(err);
       this.unitErrors.set(unit.id, { message: `could not store the result: ${messageOf(err)}`, since: clock.now() });
       logger.error({ err, unit: unit.id }, 'could not record run');
+    }
+  }
+
+  private notifyRecorded(unit: CheckUnit, run: RunRecord, change: StateChange | null): void {
+    try {
+      this.opts.onRecorded?.(unit, run, change);
+    } catch (err) {
+      this.opts.logger.error({ err, unit: unit.id }, 'onRecorded listener failed');
     }
   }
 

@@ -1,0 +1,131 @@
+/**
+ * The composition root: the one place that builds upkeep from its parts and injects config, store, clock and
+ * logger. Nothing else creates singletons.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { inMaintenance, type Window } from './alerts/maintenance.js';
+import type { StateChange } from './alerts/transition.js';
+import { findCheckKind } from './checks/registry.js';
+import { type LoadedPlan, loadPlan } from './plan/load-plan.js';
+import type { CheckUnit } from './plan/units.js';
+import { type Clock, systemClock } from './schedule/clock.js';
+import { nextRunAt, schedulePeriodMs, stableHash } from './schedule/schedule-spec.js';
+import { Scheduler } from './schedule/scheduler.js';
+import { createStore } from './store/kysely-store.js';
+import type { RunRecord, Store, UnitDefinition } from './store/store.js';
+import { VERSION } from './version.js';
+import { buildServer } from './web/server.js';
+
+export interface AppOptions {
+  planPath: string;
+  env: Readonly<Record<string, string | undefined>>;
+  dataDir: string;
+  /** postgres://... selects PostgreSQL; otherwise SQLite in dataDir. */
+  databaseUrl?: string;
+  host: string;
+  port: number;
+  logger: Logger;
+  clock?: Clock;
+  concurrency?: number;
+  dispatcher?: Dispatcher;
+  onRecorded?: (unit: CheckUnit, run: RunRecord, change: StateChange | null) => void;
+}
+
+/** A built upkeep: call start() to schedule and serve, stop() to drain and close. */
+export interface App {
+  plan: LoadedPlan;
+  store: Store;
+  scheduler: Scheduler;
+  start(): Promise<{ url: string }>;
+  stop(graceMs?: number): Promise<{ finished: string[]; abandoned: string[] }>;
+}
+
+/** How often old raw results and rollups are pruned. */
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** Loads the plan, opens and migrates the store, syncs units, and wires the scheduler and HTTP server. */
+export async function createApp(opts: AppOptions): Promise<App> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger;
+  const plan = await loadPlan(opts.planPath, { env: opts.env });
+  const store = await createStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger });
+  try {
+    await store.migrate();
+    const now = clock.now();
+    await store.syncUnits(plan.units.map(unitDefinition), (id) => firstRunAt(plan.units, id, now));
+    // With the embedded store this process is the only worker: whatever was running was cut short by a crash.
+    const abandoned = await store.abandonRuns({ now, expiredOnly: store.dialect !== 'sqlite' });
+    if (abandoned.length > 0)
+      logger.warn({ units: abandoned }, 'recorded runs cut short by the last stop as abandoned');
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
+  const windows = plan.maintenance as Window[];
+  const scheduler = new Scheduler({
+    store,
+    units: plan.units,
+    findKind: findCheckKind,
+    clock,
+    logger,
+    worker: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    concurrency: opts.concurrency ?? 64,
+    nextRunAt: (unit, after) => nextRunAt(unit.schedule, after, unit.id),
+    inMaintenance: (unit, now) => inMaintenance(windows, unit.app, now),
+    dispatcher: opts.dispatcher,
+    onRecorded: opts.onRecorded,
+  });
+  const server = buildServer({ store, scheduler, logger, now: () => clock.now(), version: VERSION });
+  let pruneTimer: NodeJS.Timeout | undefined;
+
+  return {
+    plan,
+    store,
+    scheduler,
+    async start() {
+      scheduler.start();
+      const prune = () =>
+        store.prune(clock.now(), plan.retention).catch((err) => logger.error({ err }, 'pruning history failed'));
+      void prune();
+      pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
+      const address = await server.listen({ host: opts.host, port: opts.port });
+      return { url: address };
+    },
+    async stop(graceMs = 10_000) {
+      clearInterval(pruneTimer);
+      await server.close();
+      const result = await scheduler.stop(graceMs);
+      await store.close();
+      return result;
+    },
+  };
+}
+
+/** The store's copy of a unit, with a hash that changes when anything that affects a run changes. */
+export function unitDefinition(unit: CheckUnit): UnitDefinition {
+  const specHash = createHash('sha256')
+    .update(JSON.stringify([unit.kind, unit.spec, unit.schedule, unit.timeoutMs, unit.policy]))
+    .digest('hex')
+    .slice(0, 16);
+  return {
+    id: unit.id,
+    app: unit.app,
+    name: unit.name,
+    type: unit.type,
+    kind: unit.kind,
+    target: unit.target,
+    schedule: unit.schedule.text,
+    specHash,
+  };
+}
+
+/** A new unit runs soon, spread over at most a minute so a large plan does not start in one burst. */
+function firstRunAt(units: readonly CheckUnit[], id: string, now: number): number {
+  const unit = units.find((u) => u.id === id);
+  const spread = Math.min(unit ? schedulePeriodMs(unit.schedule) : 60_000, 60_000);
+  return now + (stableHash(id) % Math.max(1, spread));
+}

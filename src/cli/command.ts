@@ -1,0 +1,41 @@
+/** The shape of a CLI command: one file each under src/cli, listed once in main.ts. */
+import type { ParseArgsConfig } from 'node:util';
+
+/** What a command may touch: injected so tests run commands in-process with their own streams and env. */
+export interface CliContext {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Resolves when the user asks to stop (SIGINT/SIGTERM); long-running commands wait on it. */
+  stopSignal: Promise<string>;
+}
+
+/** Options every command takes. */
+export interface GlobalOptions {
+  plan: string;
+  dataDir: string;
+  databaseUrl?: string;
+  json: boolean;
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  global: GlobalOptions;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Usage line(s) after `upkeep <name>`. */
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Returns the exit code: 0 success/healthy, 1 the thing checked failed, 2 bad usage or bad plan. */
+  run(args: ParsedArgs, ctx: CliContext): Promise<number>;
+}
+
+/** An error the user can fix by changing the command line or the plan: printed without a stack, exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

@@ -1,0 +1,122 @@
+/** The `upkeep` command line: parses global options, dispatches to one command file, maps errors to exit codes. */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PlanError } from '../plan/plan-error.js';
+import { StoreError } from '../store/errors.js';
+import { VERSION } from '../version.js';
+import { checkCommand } from './check.js';
+import type { CliContext, Command, GlobalOptions } from './command.js';
+import { UsageError } from './command.js';
+import { demoCommand } from './demo.js';
+import { initCommand } from './init.js';
+import { runCommand } from './run.js';
+import { schemaCommand } from './schema.js';
+import { startCommand } from './start.js';
+import { statusCommand } from './status.js';
+
+export const commands: readonly Command[] = [
+  initCommand,
+  checkCommand,
+  runCommand,
+  statusCommand,
+  startCommand,
+  schemaCommand,
+  demoCommand,
+];
+
+const GLOBAL_OPTIONS = {
+  plan: { type: 'string' },
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    ctx.stdout.write(helpText());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === 'version') {
+    ctx.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    ctx.stderr.write(`upkeep: unknown command "${name}"\n\n${helpText()}`);
+    return 2;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      ctx.stdout.write(commandHelp(command));
+      return 0;
+    }
+    const global: GlobalOptions = {
+      plan: resolve(ctx.cwd, (values.plan as string | undefined) ?? ctx.env.UPKEEP_PLAN ?? 'upkeep.yml'),
+      dataDir: resolve(ctx.cwd, (values['data-dir'] as string | undefined) ?? ctx.env.UPKEEP_DATA_DIR ?? '.upkeep'),
+      databaseUrl: ctx.env.UPKEEP_DATABASE_URL || undefined,
+      json: Boolean(values.json),
+    };
+    return await command.run({ values, positionals, global }, ctx);
+  } catch (err) {
+    return reportError(err, command, ctx);
+  }
+}
+
+function reportError(err: unknown, command: Command, ctx: CliContext): number {
+  if (err instanceof PlanError) {
+    ctx.stderr.write(`${err.format()}\n`);
+    return 2;
+  }
+  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    ctx.stderr.write(`upkeep ${command.name}: ${(err as Error).message}\n\n${commandHelp(command)}`);
+    return 2;
+  }
+  if (err instanceof StoreError) {
+    // upkeep's own storage failed: say so plainly; this says nothing about the apps being watched.
+    ctx.stderr.write(`upkeep ${command.name}: upkeep's store failed: ${err.message}\n`);
+    return 2;
+  }
+  ctx.stderr.write(`upkeep ${command.name}: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return 2;
+}
+
+function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    `upkeep ${VERSION} — maintenance autopilot for web apps`,
+    '',
+    'Usage: upkeep <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options for every command:',
+    '  --plan <file>       the plan (default ./upkeep.yml, or UPKEEP_PLAN)',
+    '  --data-dir <dir>    the embedded store (default ./.upkeep, or UPKEEP_DATA_DIR);',
+    '                      UPKEEP_DATABASE_URL=postgres://... uses PostgreSQL instead',
+    '  --json              machine-readable output',
+    '  -h, --help          help for a command',
+    '',
+    'Exit codes: 0 success/healthy, 1 what was checked failed, 2 bad usage or bad plan.',
+    '',
+  ].join('\n');
+}
+
+function commandHelp(command: Command): string {
+  return `Usage: upkeep ${command.name} ${command.usage}\n\n${command.summary}\n`;
+}
+
+function processContext(): CliContext {
+  const stopSignal = new Promise<string>((resolveStop) => {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolveStop(sig));
+  });
+  return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stopSignal };
+}

@@ -1,0 +1,86 @@
+/** `upkeep start`: the scheduler and the HTTP server, until SIGINT/SIGTERM (which drains in-flight runs). */
+import pino from 'pino';
+import { type App, createApp } from '../app.js';
+import { redactUrl } from '../store/database.js';
+import type { CliContext, Command, GlobalOptions } from './command.js';
+import { UsageError } from './command.js';
+import { colours, stateColour } from './output.js';
+import { readPlan } from './plan-input.js';
+
+/** How long in-flight runs may finish after a stop is asked for before they are recorded abandoned. */
+const DRAIN_MS = 10_000;
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'Run the plan: schedule checks, record results and alert states, serve /healthz and the API',
+  usage: '[--plan upkeep.yml] [--host 127.0.0.1] [--port 8080] [--concurrency 64]',
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    concurrency: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+  },
+  async run({ values, global }, ctx) {
+    const app = await startApp(global, values, ctx);
+    const signal = await ctx.stopSignal;
+    return stopApp(app, signal, ctx);
+  },
+};
+
+/** Builds and starts upkeep, printing where it listens and, unless quiet, each state change as it happens. */
+export async function startApp(
+  global: GlobalOptions,
+  values: Record<string, string | boolean | undefined>,
+  ctx: CliContext,
+): Promise<App> {
+  const port = Number((values.port as string | undefined) ?? ctx.env.UPKEEP_PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0-65535, not "${values.port}"`);
+  const concurrency = Number((values.concurrency as string | undefined) ?? 64);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new UsageError('--concurrency must be a whole number >= 1');
+  await readPlan(global.plan, ctx); // a friendly error for a missing plan before anything is opened
+  const c = colours(ctx.stdout, ctx.env);
+  const logger = pino({ level: ctx.env.UPKEEP_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+  const app = await createApp({
+    planPath: global.plan,
+    env: ctx.env,
+    dataDir: global.dataDir,
+    databaseUrl: global.databaseUrl,
+    host: (values.host as string | undefined) ?? ctx.env.UPKEEP_HOST ?? '127.0.0.1',
+    port,
+    concurrency,
+    logger,
+    onRecorded: values.quiet
+      ? undefined
+      : (unit, run, change) => {
+          const time = new Date(run.endedAt).toISOString().slice(11, 19);
+          if (change) {
+            const to = c(stateColour(change.to), change.severity ? `${change.to} (${change.severity})` : change.to);
+            ctx.stdout.write(`${time}  ${unit.id}  ${change.from} → ${to}  ${change.reason}\n`);
+          } else if (ctx.env.UPKEEP_VERBOSE) {
+            ctx.stdout.write(`${time}  ${unit.id}  ${c(stateColour(run.outcome), run.outcome)}  ${run.summary}\n`);
+          }
+        },
+  });
+  const { url } = await app.start();
+  const store = global.databaseUrl ? redactUrl(global.databaseUrl) : `${global.dataDir} (SQLite)`;
+  ctx.stdout.write(
+    `${c('bold', 'upkeep')} is running ${app.plan.units.length} check(s) from ${global.plan}\n` +
+      `  API      ${url}/api/units   health ${url}/healthz\n  store    ${store}\n` +
+      '  state changes are printed below; Ctrl-C stops (in-flight runs get 10s to finish)\n\n',
+  );
+  return app;
+}
+
+/** Drains and stops, printing which runs finished and which were recorded abandoned. */
+export async function stopApp(app: App, signal: string, ctx: CliContext): Promise<number> {
+  ctx.stdout.write(`\n${signal}: stopping, letting in-flight runs finish...\n`);
+  const { finished, abandoned } = await app.stop(DRAIN_MS);
+  ctx.stdout.write(
+    `stopped: ${finished.length} in-flight run(s) finished, ${abandoned.length} recorded as abandoned${
+      abandoned.length ? ` (${abandoned.join(', ')})` : ''
+    }\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,48 @@
+/** `upkeep status`: the state of every unit, read from the store (works whether or not `upkeep start` runs). */
+import pino from 'pino';
+import { createStore } from '../store/kysely-store.js';
+import { unitView } from '../web/unit-view.js';
+import type { Command } from './command.js';
+import { colours, relativeTime, stateColour, table } from './output.js';
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'Show every unit with its alert state, last run and next run (exit 1 when any is firing)',
+  usage: '[--data-dir .upkeep] [--json]',
+  options: {},
+  async run({ global }, ctx) {
+    const store = await createStore({
+      dataDir: global.dataDir,
+      databaseUrl: global.databaseUrl,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      await store.migrate();
+      const units = (await store.listUnits()).map((r) => unitView(r));
+      const failing = units.some((u) => u.state === 'firing');
+      if (global.json) {
+        ctx.stdout.write(`${JSON.stringify({ units }, null, 2)}\n`);
+        return failing ? 1 : 0;
+      }
+      if (units.length === 0) {
+        ctx.stdout.write('No units recorded yet: run `upkeep start` (or `upkeep check` to see what the plan holds).\n');
+        return 0;
+      }
+      const c = colours(ctx.stdout, ctx.env);
+      const now = Date.now();
+      const rows = units.map((u) => [
+        u.app,
+        u.name,
+        c(stateColour(u.state), u.severity && u.state !== 'ok' ? `${u.state} (${u.severity})` : u.state),
+        relativeTime(u.since, now),
+        relativeTime(u.lastRunAt, now),
+        relativeTime(u.nextRunAt, now),
+        u.summary ?? '',
+      ]);
+      ctx.stdout.write(`${table(['APP', 'UNIT', 'STATE', 'SINCE', 'LAST RUN', 'NEXT RUN', 'SUMMARY'], rows)}\n`);
+      return failing ? 1 : 0;
+    } finally {
+      await store.close();
+    }
+  },
+};

@@ -1,0 +1,67 @@
+/** The read-only JSON API: apps, units, runs, transitions, history. Handlers stay thin: read, shape, reply. */
+import type { FastifyInstance } from 'fastify';
+import type { SchedulerStatus } from '../schedule/scheduler.js';
+import type { RollupGrain, Store } from '../store/store.js';
+import { appSummaries, unitView } from './unit-view.js';
+
+export interface ApiDeps {
+  store: Store;
+  scheduler?: { status(): SchedulerStatus };
+  now: () => number;
+}
+
+const GRAINS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** Registers /api/* on `app`. */
+export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { store } = deps;
+  const views = async () => {
+    const live = deps.scheduler?.status();
+    return (await store.listUnits()).map((r) => unitView(r, live));
+  };
+
+  app.get('/api/apps', async () => appSummaries(await views()));
+  app.get('/api/units', async () => views());
+
+  app.get<{ Params: { app: string; name: string } }>('/api/units/:app/:name', async (req, reply) => {
+    const id = `${req.params.app}/${req.params.name}`;
+    const record = await store.getUnit(id);
+    if (!record) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
+    const transitions = await store.listTransitions({ unitId: id, limit: 20 });
+    return { ...unitView(record, deps.scheduler?.status()), transitions };
+  });
+
+  app.get<{ Params: { app: string; name: string }; Querystring: { limit?: string; before?: string } }>(
+    '/api/units/:app/:name/runs',
+    async (req, reply) => {
+      const id = `${req.params.app}/${req.params.name}`;
+      if (!(await store.getUnit(id))) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
+      const limit = clampInt(req.query.limit, 50, 1, 1000);
+      const before = req.query.before === undefined ? undefined : Number(req.query.before);
+      return store.listRuns({ unitId: id, limit, before: Number.isFinite(before) ? before : undefined });
+    },
+  );
+
+  app.get<{ Params: { app: string; name: string }; Querystring: { grain?: string; from?: string; to?: string } }>(
+    '/api/units/:app/:name/history',
+    async (req, reply) => {
+      const id = `${req.params.app}/${req.params.name}`;
+      const grain = (req.query.grain ?? 'hour') as RollupGrain;
+      if (!(grain in GRAINS)) return reply.code(400).send({ error: 'grain must be minute, hour or day' });
+      const to = Number(req.query.to ?? deps.now());
+      const from = Number(req.query.from ?? to - 48 * GRAINS[grain]);
+      if (!Number.isFinite(from) || !Number.isFinite(to))
+        return reply.code(400).send({ error: 'from/to are ms since epoch' });
+      return store.listRollups({ unitId: id, grain, from, to });
+    },
+  );
+
+  app.get<{ Querystring: { limit?: string; unit?: string } }>('/api/transitions', async (req) =>
+    store.listTransitions({ unitId: req.query.unit, limit: clampInt(req.query.limit, 100, 1, 1000) }),
+  );
+}
+
+function clampInt(text: string | undefined, fallback: number, min: number, max: number): number {
+  const n = text === undefined ? fallback : Number.parseInt(text, 10);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}

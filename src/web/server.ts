@@ -1,0 +1,62 @@
+/** upkeep's HTTP server: its own /healthz and the read-only API. Built by the composition root (src/app.ts). */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { SchedulerStatus } from '../schedule/scheduler.js';
+import type { Store } from '../store/store.js';
+import { registerApiRoutes } from './api-routes.js';
+
+export interface ServerDeps {
+  store: Store;
+  scheduler?: { status(): SchedulerStatus };
+  logger: Logger;
+  now: () => number;
+  version: string;
+}
+
+/** The loop is considered stalled when it has not ticked for this long. */
+const STALL_MS = 30_000;
+
+/** Builds the Fastify app (not yet listening). */
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'web' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    const problems: string[] = [];
+    try {
+      await deps.store.ping();
+    } catch (err) {
+      problems.push(`store: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const s = deps.scheduler?.status();
+    if (s?.storeError)
+      problems.push(
+        `scheduler cannot use its store since ${new Date(s.storeError.since).toISOString()}: ${s.storeError.message}`,
+      );
+    if (s?.running && s.lastTickAt !== null && deps.now() - s.lastTickAt > STALL_MS)
+      problems.push('scheduler loop stalled');
+    const body = {
+      status: problems.length === 0 ? 'ok' : 'error',
+      version: deps.version,
+      store: deps.store.dialect,
+      scheduler: s ? { running: s.running, inFlight: s.inFlight.length, runs: s.runs, lastTickAt: s.lastTickAt } : null,
+      problems,
+    };
+    return reply.code(problems.length === 0 ? 200 : 503).send(body);
+  });
+
+  registerApiRoutes(app, { store: deps.store, scheduler: deps.scheduler, now: deps.now });
+
+  // A failure inside upkeep is reported as upkeep's, with a 5xx of its own, never as a verdict about a target.
+  app.setErrorHandler((err: Error, _req, reply) => {
+    deps.logger.error({ err }, 'api error');
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    return reply
+      .code(status >= 400 ? status : 500)
+      .send({ error: status < 500 ? err.message : `upkeep internal error: ${err.message}` });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url}` }));
+  return app;
+}
