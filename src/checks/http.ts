@@ -1,6 +1,8 @@
 /** The `http` check kind: request a URL, follow redirects, and judge status, body, keywords, timing and metrics. */
 import { z } from 'zod';
-import type { CheckKind, Observation, ProbeContext, RecentValues, Verdict } from './kind.js';
+import { evaluateHttp } from './http-evaluate.js';
+import { probeHttp } from './http-request.js';
+import type { CheckKind } from './kind.js';
 import { responseTimeField, sizeField, thresholdField } from './spec-fields.js';
 
 function isHttpUrl(text: string): boolean {
@@ -30,6 +32,20 @@ const growthField = z
     z.string().regex(/^\s*\d+(\.\d+)?\s*%\s*$/, { message: 'expected a percentage such as 20%' }),
   ])
   .describe('Growth over the window, in percent, that raises this severity.');
+
+const SECRET_PARAM = /token|key|secret|pass|auth|sig|session|code/i;
+
+/** The URL with its password and secret-looking query values replaced by `***`, for tables and logs. */
+export function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password) url.password = '***';
+    for (const key of [...url.searchParams.keys()]) if (SECRET_PARAM.test(key)) url.searchParams.set(key, '***');
+    return url.href.replaceAll('%2A%2A%2A', '***');
+  } catch {
+    return text;
+  }
+}
 
 /** What an http check expects; every key is optional and the status defaults to 2xx. */
 export const httpExpectSchema = z.strictObject({
@@ -95,11 +111,7 @@ export const httpKind: CheckKind<HttpSpec> = {
   name: 'http',
   description: 'Requests a URL and checks status, JSON body subset, keywords, response time and metrics in the body.',
   schema: httpSchema,
-  describe: (spec) => `${spec.method.toUpperCase()} ${spec.http}`,
-  probe: (spec: HttpSpec, ctx: ProbeContext): Promise<Observation> => {
-    throw new Error(`not implemented: ${spec.http} ${ctx.timeoutMs}`);
-  },
-  evaluate: (_spec: HttpSpec, _observation: Observation, _recent: RecentValues[]): Verdict => {
-    throw new Error('not implemented');
-  },
+  describe: (spec) => `${spec.method.toUpperCase()} ${redactUrl(spec.http)}`,
+  probe: probeHttp,
+  evaluate: evaluateHttp,
 };

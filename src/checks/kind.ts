@@ -69,6 +69,8 @@ export interface ProbeContext {
   logger: Logger;
   /** undici dispatcher for HTTP probes; tests pass one that trusts their CA. */
   dispatcher?: Dispatcher;
+  /** Extra trusted CA certificates (PEM) for tls checks, which connect without undici; tests pass their own CA. */
+  ca?: string | string[];
 }
 
 /** A check kind: one file in src/checks plus one line in src/checks/registry.ts. */

@@ -1,0 +1,36 @@
+/** One total deadline per probe, combined with the runner's signal, so every I/O step shares the same budget. */
+
+/** A probe's deadline: `signal` aborts at `timeoutMs` or when the parent signal aborts. */
+export interface Deadline {
+  signal: AbortSignal;
+  /** True once the deadline itself (or a parent TimeoutError) fired: the target was too slow. */
+  timedOut(): boolean;
+  /** Clears the timer; call in `finally`. */
+  dispose(): void;
+}
+
+/** Starts a deadline of `timeoutMs` under `parent`. */
+export function startDeadline(parent: AbortSignal, timeoutMs: number): Deadline {
+  const controller = new AbortController();
+  let fired = false;
+  const timer = setTimeout(
+    () => {
+      fired = true;
+      controller.abort(new DOMException(`deadline of ${timeoutMs}ms passed`, 'TimeoutError'));
+    },
+    Math.max(0, timeoutMs),
+  );
+  const onParent = () => controller.abort(parent.reason);
+  if (parent.aborted) onParent();
+  else parent.addEventListener('abort', onParent, { once: true });
+  return {
+    signal: controller.signal,
+    // The runner aborts its signal at the unit's deadline too; a TimeoutError reason means that, not a shutdown.
+    timedOut: () =>
+      fired || (parent.aborted && (parent.reason as { name?: string } | undefined)?.name === 'TimeoutError'),
+    dispose: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onParent);
+    },
+  };
+}
