@@ -106,11 +106,13 @@ export interface Store {
    */
   recordRun(run: RunRecord, alert: AlertState, transition: Transition | null): Promise<boolean>;
   /**
-   * Marks runs that were in flight as abandoned: those held by `worker` (on shutdown), or, with `worker` undefined,
-   * every run whose lease expired before `now` or whose worker is in `deadWorkers`. Writes an `abandoned` run row per
-   * unit and clears its running fields. Returns the abandoned unit ids.
+   * Marks runs that were in flight as abandoned: those held by `worker` (on shutdown; with `expiredOnly`, only its
+   * runs whose lease expired), or, with `worker` undefined, every run whose lease expired before `now` or whose
+   * worker is in `deadWorkers` — and with `expiredOnly: false` explicitly, every running unit (a single-process store
+   * starting after a crash). Writes an `abandoned` run row per unit (counted as an error run, never the target's
+   * failure), clears its running fields and leaves the alert state alone. Returns the abandoned unit ids.
    */
-  abandonRuns(opts: { now: number; worker?: string; expiredOnly?: boolean }): Promise<string[]>;
+  abandonRuns(opts: { now: number; worker?: string; expiredOnly?: boolean; deadWorkers?: string[] }): Promise<string[]>;
   /** Sets a unit's nextRunAt (e.g. `upkeep run` now, or after a plan change). */
   setNextRunAt(unitId: string, at: number): Promise<void>;
 

@@ -1,0 +1,133 @@
+/** Opens upkeep's own database: SQLite (better-sqlite3, WAL) by default, PostgreSQL (pg Pool) for a shared store. */
+import { mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { StoreError } from './errors.js';
+import type { StoreSchema } from './schema.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** Where the store lives. A postgres:// URL wins over the data dir. */
+export interface DatabaseOptions {
+  /** Directory for the SQLite file `upkeep.db`; created when missing. Default `./.upkeep`. */
+  dataDir?: string;
+  /** `postgres://` or `postgresql://` selects PostgreSQL. */
+  databaseUrl?: string;
+  /** SQLite busy timeout (ms): how long a writer waits for another process's write lock. */
+  busyTimeoutMs?: number;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+/** An open database with the handles tests and sizeBytes need. */
+export interface Database {
+  db: Kysely<StoreSchema>;
+  dialect: StoreDialect;
+  /** Redacted description for errors and logs: the SQLite path or the redacted URL. */
+  where: string;
+  /** The better-sqlite3 handle (SQLite only). */
+  sqlite?: BetterSqlite3.Database;
+  /** The pg pool (PostgreSQL only). */
+  pool?: pg.Pool;
+  /** Key of the process-wide write gate (SQLite only: the resolved file path). */
+  gateKey?: string;
+}
+
+const INT8_OID = 20;
+
+/** Replaces the password in a connection URL with `***` so it can be shown; leaves non-URLs untouched. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (/pass|secret|token|key/i.test(key)) parsed.searchParams.set(key, '***');
+    }
+    return parsed.toString();
+  } catch {
+    // Not a URL: hide anything that looks like `user:password@`.
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}
+
+/** True when the URL selects PostgreSQL. */
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Opens SQLite in `<dataDir>/upkeep.db` or PostgreSQL at `databaseUrl`. Does not migrate. */
+export function openDatabase(options: DatabaseOptions = {}): Database {
+  if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
+    if (!isPostgresUrl(options.databaseUrl)) {
+      throw new StoreError(
+        'open',
+        `unsupported database URL ${redactUrl(options.databaseUrl)}: use postgres://user:pass@host:5432/db, or leave it unset for SQLite in the data dir`,
+      );
+    }
+    return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  }
+  return openSqlite(options.dataDir ?? './.upkeep', options.busyTimeoutMs ?? 5_000);
+}
+
+function openSqlite(dataDir: string, busyTimeoutMs: number): Database {
+  const dir = resolve(dataDir);
+  const file = join(dir, 'upkeep.db');
+  let handle: BetterSqlite3.Database;
+  try {
+    mkdirSync(dir, { recursive: true });
+    handle = new BetterSqlite3(file);
+    // WAL lets readers (dashboard, API) run beside the writer; NORMAL is durable across app crashes in WAL mode.
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('synchronous = NORMAL');
+    handle.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  } catch (cause) {
+    throw new StoreError(
+      'open',
+      `cannot open the SQLite store at ${file}: ${(cause as Error).message}. Check --data-dir (or UPKEEP_DATA_DIR) points to a writable directory.`,
+      { cause },
+    );
+  }
+  const db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: handle }) });
+  return { db, dialect: 'sqlite', where: file, sqlite: handle, gateKey: file };
+}
+
+function openPostgres(url: string, poolSize: number): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    // int8 (bigint ms timestamps, count(*)) as JS numbers: ms timestamps stay far below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID && format !== 'binary'
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it as a StoreError.
+  pool.on('error', () => {});
+  const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', where: redactUrl(url), pool };
+}
+
+/** Approximate bytes used by the store: the SQLite file plus its WAL, or the sum of upkeep's PostgreSQL relations. */
+export async function databaseSizeBytes(database: Database, tables: readonly string[]): Promise<number> {
+  if (database.dialect === 'sqlite') {
+    const file = database.where;
+    let total = 0;
+    for (const path of [file, `${file}-wal`]) {
+      try {
+        total += statSync(path).size;
+      } catch {
+        // The WAL file may not exist (yet): nothing to count.
+      }
+    }
+    return total;
+  }
+  const result = await sql<{ bytes: number | string | null }>`
+    select sum(pg_total_relation_size(c.oid)) as bytes
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = current_schema() and c.relkind = 'r' and c.relname in (${sql.join(tables)})`.execute(database.db);
+  return Number(result.rows[0]?.bytes ?? 0);
+}
