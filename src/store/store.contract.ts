@@ -245,17 +245,15 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         await claimOne(store, 'a/1', T0);
         assert.equal(await store.recordRun(run('a/1', T0, 'critical'), firing, null), true);
         const claim = (id: string, worker: string, leaseMs: number) =>
-          store
-            .setNextRunAt(id, T0 + MIN)
-            .then(() =>
-              store.claimDue({
-                now: T0 + MIN,
-                limit: 1,
-                worker,
-                leaseMs: () => leaseMs,
-                nextRunAt: (_, t) => t + HOUR,
-              }),
-            );
+          store.setNextRunAt(id, T0 + MIN).then(() =>
+            store.claimDue({
+              now: T0 + MIN,
+              limit: 1,
+              worker,
+              leaseMs: () => leaseMs,
+              nextRunAt: (_, t) => t + HOUR,
+            }),
+          );
         await claim('a/1', 'w1', HOUR);
         await claim('a/2', 'w2', 1000);
         await claim('a/3', 'w3', HOUR);
