@@ -2,7 +2,7 @@
  * The composition root: the one place that builds upkeep from its parts and injects config, store, clock and
  * logger. Nothing else creates singletons.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
@@ -14,8 +14,9 @@ import type { CheckUnit } from './plan/units.js';
 import { type Clock, systemClock } from './schedule/clock.js';
 import { nextRunAt, schedulePeriodMs, stableHash } from './schedule/schedule-spec.js';
 import { Scheduler } from './schedule/scheduler.js';
+import { unitDefinition } from './schedule/unit-definition.js';
 import { createStore } from './store/kysely-store.js';
-import type { RunRecord, Store, UnitDefinition } from './store/store.js';
+import type { RunRecord, Store } from './store/store.js';
 import { VERSION } from './version.js';
 import { buildServer } from './web/server.js';
 
@@ -102,24 +103,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await store.close();
       return result;
     },
-  };
-}
-
-/** The store's copy of a unit, with a hash that changes when anything that affects a run changes. */
-export function unitDefinition(unit: CheckUnit): UnitDefinition {
-  const specHash = createHash('sha256')
-    .update(JSON.stringify([unit.kind, unit.spec, unit.schedule, unit.timeoutMs, unit.policy]))
-    .digest('hex')
-    .slice(0, 16);
-  return {
-    id: unit.id,
-    app: unit.app,
-    name: unit.name,
-    type: unit.type,
-    kind: unit.kind,
-    target: unit.target,
-    schedule: unit.schedule.text,
-    specHash,
   };
 }
 
