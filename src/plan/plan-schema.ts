@@ -1,0 +1,217 @@
+/** The zod schemas of upkeep.yml. One place: the loader, the JSON Schema and the API all derive from these. */
+import { z } from 'zod';
+import type { CheckKind } from '../checks/kind.js';
+import { parseSchedule, ScheduleError } from '../schedule/schedule-spec.js';
+import { parseDuration } from './duration.js';
+
+/** Names of apps, units and channels: they appear in URLs and `app/unit` addresses. */
+export const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/i;
+
+/** The duration forms, for error messages. */
+export const DURATION_FORMS = 'a duration such as 500ms, 30s, 5m, 2h, 1d, 2w';
+
+/** A name key (app, unit, channel): letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
+export const nameKey = z.string().regex(NAME_RE, {
+  message: 'names may use letters, digits, ".", "_" and "-", and start with a letter or digit (they appear in URLs)',
+});
+
+/** A duration written with a unit. A bare number is refused: `timeout: 10` could mean 10ms or 10s. */
+export const durationField = z
+  .union([z.string(), z.number()])
+  .superRefine((value, ctx) => {
+    if (typeof value === 'number') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a duration needs a unit',
+        params: { expected: DURATION_FORMS, suggestion: `${value}s` },
+      });
+    } else if (parseDuration(value) === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'not a duration', params: { expected: DURATION_FORMS } });
+    }
+  })
+  .meta({ description: 'A duration: 500ms, 30s, 5m, 2h, 1d, 2w.', examples: ['30s', '5m', '1d'] });
+
+/** Schedule text (`daily 02:00`, cron, ...). Checked zone-free here; the plan zone is applied when compiling. */
+export const scheduleField = z
+  .string()
+  .superRefine((value, ctx) => {
+    try {
+      parseSchedule(value, 'UTC');
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message, params: { expected: error.expected } });
+    }
+  })
+  .meta({
+    description: 'When: every 5m, hourly, daily 02:00, weekly mon 03:00, monthly 1 04:00, quarterly, or cron.',
+    examples: ['daily 02:00', 'weekly mon 03:00', '0 3 * * 0'],
+  });
+
+const alertSchema = z
+  .strictObject({
+    failures: z.int().min(1).default(2).describe('Consecutive failing runs before the alert fires (default 2).'),
+    successes: z.int().min(1).default(1).describe('Consecutive passing runs before it resolves (default 1).'),
+  })
+  .describe('How many runs in a row change the alert state.');
+
+/** The keys every check entry may have besides its kind's own keys. */
+export const checkCommonShape = {
+  every: durationField.optional().describe('How often the check runs (default 1m). Use `schedule` for clock times.'),
+  schedule: scheduleField.optional().describe('When the check runs, instead of `every`.'),
+  timeout: durationField.optional().describe('Deadline for one run (default 10s); must be shorter than the period.'),
+  alert: alertSchema.optional(),
+  description: z.string().optional().describe('What this check is for, shown on the dashboard.'),
+};
+
+/** The keys of checkCommonShape, to tell them apart from a kind's keys. */
+export const CHECK_COMMON_KEYS = Object.keys(checkCommonShape);
+
+/** A check entry of one kind: the common keys plus the kind's keys, strictly. */
+export function checkEntrySchema(kind: CheckKind<unknown>): z.ZodType {
+  const schema = kind.schema as z.ZodType;
+  if (schema instanceof z.ZodObject) {
+    return z.strictObject({ ...checkCommonShape, ...schema.shape }).describe(kind.description);
+  }
+  // A kind whose schema is not a plain object still gets the common keys checked alongside it.
+  return z.intersection(z.looseObject(checkCommonShape), schema).describe(kind.description);
+}
+
+const keepSchema = z
+  .strictObject({
+    daily: z.int().min(0).optional(),
+    weekly: z.int().min(0).optional(),
+    monthly: z.int().min(0).optional(),
+    yearly: z.int().min(0).optional(),
+  })
+  .describe('How many daily/weekly/monthly/yearly backups to keep.');
+
+const backupSchema = z.strictObject({
+  schedule: scheduleField.describe('When to back up.'),
+  keep: keepSchema.optional(),
+  encrypt: z
+    .strictObject({ recipients: z.array(z.string().min(1)).min(1).describe('age recipients (age1...).') })
+    .optional(),
+  to: z.string().min(1).describe('Where backups go, e.g. file:./backups.'),
+  verify: scheduleField.optional().describe('When to run a restore drill of the latest backup.'),
+});
+
+const cleanupSchema = z
+  .strictObject({
+    collection: z.string().min(1).optional().describe('MongoDB collection.'),
+    table: z.string().min(1).optional().describe('PostgreSQL table.'),
+    field: z.string().min(1).describe('The timestamp field or column.'),
+    olderThan: durationField.describe('Delete rows/documents older than this.'),
+    schedule: scheduleField.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.collection === undefined) === (value.table === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of "collection" (MongoDB) or "table" (PostgreSQL)' });
+    }
+  });
+
+const databaseSchema = z
+  .strictObject({
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the plan's own ${VAR} syntax, shown to users.
+    mongodb: z.string().min(1).optional().describe('MongoDB connection string, e.g. ${MONGODB_URI}.'),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the plan's own ${VAR} syntax, shown to users.
+    postgres: z.string().min(1).optional().describe('PostgreSQL connection string, e.g. ${DATABASE_URL}.'),
+    backup: backupSchema.optional(),
+    stats: scheduleField.optional().describe('When to record database statistics.'),
+    indexes: scheduleField.optional().describe('When to review indexes.'),
+    cleanup: z.array(cleanupSchema).optional().describe('Old data to delete on a schedule.'),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.mongodb === undefined) === (value.postgres === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a database needs exactly one of "mongodb" or "postgres"' });
+    }
+  });
+
+const repoSchema = z.strictObject({
+  path: z.string().min(1).describe('Path to the repository checkout, relative to the plan.'),
+  audit: scheduleField.optional().describe('When to audit dependencies.'),
+  secretScan: scheduleField.optional().describe('When to scan for committed secrets.'),
+});
+
+const secretSchema = z.strictObject({
+  rotate: durationField.describe('Maximum age before the secret must be rotated.'),
+  env: z.string().min(1).optional().describe('The .env file that holds it.'),
+  verify: z.string().min(1).optional().describe('A check of this app to run after rotating.'),
+});
+
+/** One app: its checks and (compiled in later issues) databases, repos, secrets and checklists. */
+export function appSchema(checkEntry: z.ZodType) {
+  return z.strictObject({
+    description: z.string().optional().describe('What the app is.'),
+    checks: z.record(nameKey, checkEntry).optional().describe('Recurring probes with a verdict.'),
+    databases: z.record(nameKey, databaseSchema).optional().describe('Databases to back up and maintain.'),
+    repos: z.record(nameKey, repoSchema).optional().describe('Code repositories to audit.'),
+    secrets: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name' }),
+        secretSchema,
+      )
+      .optional()
+      .describe('Secrets to rotate.'),
+    checklists: z
+      .record(z.string(), z.array(z.string().min(1)).min(1))
+      .optional()
+      .describe('Manual tasks by schedule: weekly: [ "Review user feedback" ].'),
+  });
+}
+
+const channelSchema = z
+  .looseObject({ type: z.string().min(1).describe('Channel type: email, slack, webhook, ...') })
+  .describe('A notification channel; its other keys depend on the type.');
+
+const routeList = z.array(nameKey).describe('Channel names from `notify`.');
+
+const maintenanceSchema = z
+  .strictObject({
+    apps: z.array(z.string()).min(1).optional().describe('Apps affected (default all).'),
+    schedule: scheduleField.optional().describe('Recurring window start, in the plan zone.'),
+    duration: durationField.optional().describe('Length of a recurring window.'),
+    from: z.string().optional().describe('One-off window start: ISO date-time (without offset: plan zone).'),
+    to: z.string().optional().describe('One-off window end.'),
+    description: z.string().optional(),
+  })
+  .superRefine((value, ctx) => {
+    const recurring = value.schedule !== undefined || value.duration !== undefined;
+    const once = value.from !== undefined || value.to !== undefined;
+    if (recurring === once || (recurring && (value.schedule === undefined || value.duration === undefined))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a maintenance window is either { schedule, duration } or { from, to }',
+      });
+    } else if (once && (value.from === undefined || value.to === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a one-off maintenance window needs both "from" and "to"' });
+    }
+  })
+  .describe('A period in which alerts are recorded but not sent.');
+
+const historySchema = z
+  .strictObject({
+    raw: durationField.optional().describe('Keep raw results this long (default 7d).'),
+    minute: durationField.optional().describe('Keep per-minute rollups this long (default 2d).'),
+    hour: durationField.optional().describe('Keep per-hour rollups this long (default 90d).'),
+    day: durationField.optional().describe('Keep per-day rollups this long (default 730d).'),
+  })
+  .describe('How long results are kept.');
+
+/** The whole plan, with `checkEntry` deciding how check entries are validated. */
+export function planSchema(checkEntry: z.ZodType) {
+  return z.strictObject({
+    version: z.literal(1).describe('Format version: 1.'),
+    timezone: z.string().default('UTC').describe('IANA time zone schedules are read in (default UTC).'),
+    notify: z.record(nameKey, channelSchema).optional().describe('Notification channels by name.'),
+    routes: z
+      .strictObject({ critical: routeList.optional(), warning: routeList.optional(), info: routeList.optional() })
+      .optional()
+      .describe('Which channels get alerts of each severity.'),
+    apps: z.record(nameKey, appSchema(checkEntry)).describe('The maintained applications by name.'),
+    maintenance: z.array(maintenanceSchema).optional(),
+    history: historySchema.optional(),
+  });
+}
+
+/** The validated plan as zod produces it, with check entries still raw (load-plan types them). */
+export type PlanInput = z.output<ReturnType<typeof planSchema>>;

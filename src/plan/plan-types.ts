@@ -1,0 +1,62 @@
+/** The validated plan: what load-plan returns and the rest of upkeep reads. */
+
+import type { z } from 'zod';
+import type { Severity } from '../checks/kind.js';
+import type { Retention } from '../store/store.js';
+import type { appSchema } from './plan-schema.js';
+import type { ScheduleSpec } from './units.js';
+
+type AppInput = z.output<ReturnType<typeof appSchema>>;
+
+/** One check as the plan defines it, with defaults applied and its schedule read in the plan zone. */
+export interface CheckEntry {
+  /** The check kind's name (`http`, `tcp`, `tls`, ...). */
+  kind: string;
+  /** The kind's options exactly as its zod schema produced them. */
+  spec: unknown;
+  schedule: ScheduleSpec;
+  timeoutMs: number;
+  alert: { failures: number; successes: number };
+  description?: string;
+}
+
+/** One app. Databases, repos, secrets and checklists are validated but not compiled to units yet. */
+export interface AppPlan {
+  description?: string;
+  checks: Record<string, CheckEntry>;
+  databases: NonNullable<AppInput['databases']>;
+  repos: NonNullable<AppInput['repos']>;
+  secrets: NonNullable<AppInput['secrets']>;
+  checklists: NonNullable<AppInput['checklists']>;
+}
+
+/** A notification channel: `type` plus the channel's own keys (checked by the channel itself). */
+export interface ChannelPlan {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** A period in which alerts are recorded but not sent. `apps` undefined means every app. */
+export type MaintenanceWindow =
+  | { kind: 'recurring'; apps?: string[]; schedule: ScheduleSpec; durationMs: number; description?: string }
+  | { kind: 'once'; apps?: string[]; from: number; to: number; description?: string };
+
+/** The parsed and validated upkeep.yml. */
+export interface Plan {
+  version: 1;
+  timezone: string;
+  notify: Record<string, ChannelPlan>;
+  /** Channel names per severity; a severity without a route sends nowhere. */
+  routes: Record<Severity, string[]>;
+  apps: Record<string, AppPlan>;
+  maintenance: MaintenanceWindow[];
+  retention: Retention;
+}
+
+/** The default history retention: raw 7d, minute rollups 2d, hour 90d, day 730d. */
+export const DEFAULT_RETENTION: Retention = {
+  raw: 7 * 86_400_000,
+  minute: 2 * 86_400_000,
+  hour: 90 * 86_400_000,
+  day: 730 * 86_400_000,
+};

@@ -1,0 +1,188 @@
+/** The plan's YAML with positions: parse errors, `${VAR}` filling, and "where in the file is this path?". */
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
+import { interpolate } from './interpolate.js';
+import type { PlanIssue } from './plan-error.js';
+
+/** Where an issue points: the value at the path, its key, or (for a missing key) the mapping that lacks it. */
+export type Anchor = 'value' | 'key';
+
+/** A parsed plan file that can answer line:col questions. */
+export interface YamlSource {
+  file: string;
+  /** The data with `${VAR}` filled (undefined when the YAML did not parse). */
+  data: unknown;
+  /** YAML syntax and `${VAR}` problems. */
+  issues: PlanIssue[];
+  /** Variables read from the environment, to scrub from messages. */
+  used: { name: string; value: string }[];
+  /** An issue at `path`: line:col and the source text found there. */
+  issueAt(path: readonly PropertyKey[], message: string, extra?: Partial<PlanIssue>, anchor?: Anchor): PlanIssue;
+  /** True when the value at `path` had a `${VAR}` problem, so other complaints about it would be noise. */
+  isTainted(path: readonly PropertyKey[]): boolean;
+}
+
+const MAX_FOUND = 60;
+
+/** The dotted display path: `apps.kirana.checks.api-health.expect.status`, list items as `[0]`. */
+export function dottedPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/** Parses YAML text, fills `${VAR}` from `env`, and keeps positions for error messages. */
+export function parseYamlSource(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const issues: PlanIssue[] = [];
+  const used: YamlSource['used'] = [];
+  const tainted = new Set<unknown>();
+  const pos = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+
+  for (const error of doc.errors) {
+    const [start, end] = error.pos;
+    let message = error.message.split('\n')[0] as string;
+    if (error.code === 'DUPLICATE_KEY') {
+      message = `duplicate key "${text.slice(start, end).trim() || '?'}": each key may appear once in a mapping`;
+    } else if (error.code === 'MULTIPLE_DOCS') {
+      message = 'the plan must be a single YAML document (remove the extra "---")';
+    }
+    issues.push({ file, ...pos(start), path: '', message: `YAML: ${message}` });
+  }
+
+  const source = (node: Node | null | undefined): string | undefined => {
+    if (!node?.range) return undefined;
+    const raw = text.slice(node.range[0], node.range[1]).trim();
+    if (!raw) return undefined;
+    return raw.length > MAX_FOUND ? `${raw.slice(0, MAX_FOUND - 1)}…` : raw;
+  };
+
+  if (doc.errors.length === 0) {
+    visit(doc, {
+      Scalar(key, node) {
+        if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${')) return;
+        const result = interpolate(node.value, env);
+        used.push(...result.used);
+        node.value = result.value;
+        const start = node.range?.[0] ?? 0;
+        const raw = text.slice(start, node.range?.[1] ?? start);
+        if (result.problems.length > 0) tainted.add(node);
+        for (const problem of result.problems) {
+          // Point at the reference itself when the raw source shows it (plain and quoted one-line scalars).
+          const needle = problem.kind === 'missing' ? `\${${problem.name}` : problem.name;
+          const at = raw.indexOf(needle);
+          const where = pos(at >= 0 ? start + at : start);
+          issues.push(
+            problem.kind === 'missing'
+              ? {
+                  file,
+                  ...where,
+                  path: '',
+                  message: `environment variable ${problem.name} is not set`,
+                  expected: `${problem.name} in the environment, or a default: \${${problem.name}:-value}`,
+                }
+              : {
+                  file,
+                  ...where,
+                  path: '',
+                  message: `malformed variable reference ${problem.name}`,
+                  // biome-ignore lint/suspicious/noTemplateCurlyInString: the plan's own ${VAR} syntax, shown to users.
+                  expected: '${NAME} or ${NAME:-default}; write $${ for a literal ${',
+                },
+          );
+        }
+      },
+    });
+  }
+
+  let data: unknown;
+  if (doc.errors.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      issues.push({ file, line: 1, column: 1, path: '', message: `YAML: ${(error as Error).message}` });
+    }
+  }
+
+  /** Walks the document along `path`; returns the deepest node reached and the key node leading to it. */
+  const walk = (path: readonly PropertyKey[]) => {
+    let node: unknown = doc.contents;
+    let keyNode: Node | undefined;
+    let complete = true;
+    for (const part of path) {
+      if (isAlias(node)) node = node.resolve(doc as Document.Parsed);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+        if (!pair) {
+          complete = false;
+          break;
+        }
+        keyNode = pair.key as Node;
+        node = pair.value;
+      } else if (isSeq(node) && typeof part === 'number' && node.items[part] !== undefined) {
+        keyNode = undefined;
+        node = node.items[part];
+      } else {
+        complete = false;
+        break;
+      }
+    }
+    return { node: node as Node | null | undefined, keyNode, complete };
+  };
+
+  const issueAt: YamlSource['issueAt'] = (path, message, extra = {}, anchor = 'value') => {
+    const { node, keyNode, complete } = walk(path);
+    // A missing key is reported at the key of the mapping that lacks it, where a person would add it.
+    const target = !complete || anchor === 'key' ? (keyNode ?? node) : (node ?? keyNode);
+    const offset = target?.range?.[0] ?? 0;
+    const found = complete && anchor === 'value' && isScalar(node) ? source(node) : undefined;
+    return {
+      file,
+      ...pos(offset),
+      path: dottedPath(path),
+      message,
+      ...(found !== undefined ? { found } : {}),
+      ...extra,
+    };
+  };
+
+  const isTainted: YamlSource['isTainted'] = (path) => {
+    if (tainted.size === 0) return false;
+    const { node, complete } = walk(path);
+    return complete && tainted.has(node);
+  };
+
+  if (doc.errors.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))) {
+    issues.push({
+      file,
+      line: 1,
+      column: 1,
+      path: '',
+      message: 'the plan is empty',
+      expected: 'a mapping starting with "version: 1"',
+    });
+  }
+
+  return { file, data, issues, used, issueAt, isTainted };
+}

@@ -1,0 +1,203 @@
+/** Turns zod issues into plan issues: a line:col, a plain message, what was found and expected, a likely fix. */
+import type { z } from 'zod';
+import type { PlanIssue } from './plan-error.js';
+import { nearest } from './suggest.js';
+import type { YamlSource } from './yaml-source.js';
+
+type Issue = z.core.$ZodIssue;
+// biome-ignore lint/suspicious/noExplicitAny: walking zod's internal definitions, whose shape differs per schema type.
+type AnySchema = any;
+
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
+
+function unwrap(schema: AnySchema): AnySchema {
+  let s = schema;
+  for (let i = 0; i < 20 && s?._zod; i++) {
+    const def = s._zod.def;
+    if (WRAPPERS.has(def.type)) s = def.innerType;
+    else if (def.type === 'pipe') s = def.in;
+    else if (def.type === 'lazy') s = def.getter();
+    else break;
+  }
+  return s;
+}
+
+function step(schema: AnySchema, part: PropertyKey): AnySchema[] {
+  const s = unwrap(schema);
+  const def = s?._zod?.def;
+  if (!def) return [];
+  switch (def.type) {
+    case 'object':
+      return def.shape[part as string] ? [def.shape[part as string]] : [];
+    case 'record':
+      return [def.valueType];
+    case 'array':
+      return [def.element];
+    case 'union':
+      return def.options.flatMap((o: AnySchema) => step(o, part));
+    case 'intersection':
+      return [...step(def.left, part), ...step(def.right, part)];
+    default:
+      return [];
+  }
+}
+
+function ownKeys(schema: AnySchema): string[] {
+  const s = unwrap(schema);
+  const def = s?._zod?.def;
+  if (!def) return [];
+  if (def.type === 'object') return Object.keys(def.shape);
+  if (def.type === 'union') return def.options.flatMap(ownKeys);
+  if (def.type === 'intersection') return [...ownKeys(def.left), ...ownKeys(def.right)];
+  return [];
+}
+
+/** The keys a mapping at `path` may have, per the schema (for "did you mean" and "expected one of"). */
+export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let nodes: AnySchema[] = [schema];
+  for (const part of path) nodes = nodes.flatMap((n) => step(n, part));
+  return [...new Set(nodes.flatMap(ownKeys))];
+}
+
+/** Reads the value at `path` in plain data. */
+export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  record: 'a mapping',
+  array: 'a list',
+};
+
+/** How a value looks to a person: `a mapping`, `a list`, `nothing`. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'true or false';
+  return 'text';
+}
+
+function expectedList(keys: string[]): string | undefined {
+  return keys.length > 0 && keys.length <= 16 ? `one of: ${keys.join(', ')}` : undefined;
+}
+
+/** Maps zod issues of `schema` (parsed from `data`, found at `base` in the file) to plan issues. */
+export function toPlanIssues(
+  issues: readonly Issue[],
+  opts: { base: readonly PropertyKey[]; schema: z.ZodType; data: unknown; source: YamlSource },
+): PlanIssue[] {
+  const { base, schema, data, source } = opts;
+  const out: PlanIssue[] = [];
+  for (const issue of issues) {
+    const rel = issue.path as PropertyKey[];
+    const path = [...base, ...rel];
+    if (source.isTainted(path)) continue; // a missing ${VAR} there is already reported
+    const value = valueAt(data, rel);
+    switch (issue.code) {
+      case 'unrecognized_keys': {
+        const valid = keysAt(schema, rel);
+        for (const key of issue.keys) {
+          const suggestion = nearest(key, valid);
+          out.push(
+            source.issueAt(
+              [...path, key],
+              `unknown key "${key}"`,
+              { expected: expectedList(valid), ...(suggestion ? { suggestion } : {}) },
+              'key',
+            ),
+          );
+        }
+        break;
+      }
+      case 'invalid_type': {
+        const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
+        const parent = valueAt(data, rel.slice(0, -1));
+        if (value === undefined && rel.length > 0 && parent !== null && typeof parent === 'object') {
+          out.push(source.issueAt(path, `missing key "${String(rel[rel.length - 1])}"`, { expected }));
+        } else {
+          const issueOut = source.issueAt(path, 'wrong type', { expected });
+          out.push({ ...issueOut, found: issueOut.found ?? describeValue(value) });
+        }
+        break;
+      }
+      case 'invalid_value': {
+        const values = issue.values.map((v) => JSON.stringify(v));
+        const suggestion =
+          typeof value === 'string'
+            ? nearest(value, issue.values.filter((v) => typeof v === 'string') as string[])
+            : undefined;
+        const message = value === undefined ? `missing key "${String(rel[rel.length - 1])}"` : 'invalid value';
+        out.push(
+          source.issueAt(path, message, {
+            expected: values.length === 1 ? values[0] : `one of ${values.join(', ')}`,
+            ...(suggestion ? { suggestion } : {}),
+          }),
+        );
+        break;
+      }
+      case 'too_small':
+      case 'too_big': {
+        const bound = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+        const cmp = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+        const expected =
+          issue.origin === 'array'
+            ? `${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} item${bound === '1' ? '' : 's'}`
+            : issue.origin === 'string'
+              ? `${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} character${bound === '1' ? '' : 's'}`
+              : `a number ${cmp} ${bound}`;
+        out.push(source.issueAt(path, issue.code === 'too_small' ? 'too small' : 'too big', { expected }));
+        break;
+      }
+      case 'invalid_key': {
+        const inner = issue.issues[0];
+        out.push(
+          source.issueAt(
+            path,
+            `bad name "${String(rel[rel.length - 1])}"`,
+            {
+              expected: inner?.message ?? 'a valid name',
+            },
+            'key',
+          ),
+        );
+        break;
+      }
+      case 'invalid_union': {
+        // Report the branch that got furthest: the one whose first problem is not just "wrong type".
+        const branches = issue.errors.filter((b) => b.length > 0);
+        const best = branches.find((b) => b[0]?.code !== 'invalid_type') ?? branches[0];
+        if (best) {
+          out.push(...toPlanIssues(best, { base: path, schema, data: value, source }));
+        } else {
+          out.push(source.issueAt(path, issue.message));
+        }
+        break;
+      }
+      case 'custom': {
+        const params = (issue.params ?? {}) as { expected?: string; suggestion?: string };
+        out.push(
+          source.issueAt(path, issue.message, {
+            ...(params.expected ? { expected: params.expected } : {}),
+            ...(params.suggestion ? { suggestion: params.suggestion } : {}),
+          }),
+        );
+        break;
+      }
+      default:
+        out.push(source.issueAt(path, issue.message));
+    }
+  }
+  return out;
+}
