@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs every *.test.ts beside the code with node's test runner (through tsx), so the closing summary is node's own.
 // Node 20's --test takes no globs, so the files are listed here.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+// Tests that need PostgreSQL get a throwaway cluster (scripts/test-postgres.mjs) through UPKEEP_TEST_DATABASE_URL.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { startTestPostgres } from './test-postgres.mjs';
 
 const roots = ['src', 'examples', 'bench', 'test', 'packages'];
 const args = process.argv.slice(2);
@@ -33,8 +35,51 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files], {
+
+// Only start PostgreSQL (about 2 s) when a selected test uses it: through src/store/test-database.ts or the variable.
+const needsPostgres = files.some((f) => /test-database|UPKEEP_TEST_DATABASE_URL/.test(readFileSync(f, 'utf8')));
+const env = { ...process.env };
+let postgres;
+let child;
+const stopPostgres = () => {
+  postgres?.stop();
+  postgres = undefined;
+};
+process.on('exit', stopPostgres);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    // A terminal's Ctrl-C reaches the test process too; a kill aimed at this launcher only is passed on.
+    if (child && child.exitCode === null) child.kill(signal);
+    else {
+      stopPostgres();
+      process.exit(130);
+    }
+  });
+}
+
+if (needsPostgres && !env.UPKEEP_TEST_DATABASE_URL) {
+  try {
+    postgres = await startTestPostgres();
+    env.UPKEEP_TEST_DATABASE_URL = postgres.url;
+    console.error(`test: throwaway PostgreSQL at ${postgres.url}`);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (process.env.CI === 'true') {
+      console.error(`\ntest: FAILED: PostgreSQL is required in CI (CI=true) but could not be started: ${reason}\n`);
+      process.exit(1);
+    }
+    env.UPKEEP_TEST_POSTGRES_UNAVAILABLE = reason;
+    const bar = '!'.repeat(100);
+    console.error(`\n${bar}\n!! WARNING: PostgreSQL not available, PostgreSQL tests will be SKIPPED.\n!! ${reason}\n`);
+    console.error(`!! Install postgresql or set UPKEEP_TEST_DATABASE_URL=postgres://... to run them.\n${bar}\n`);
+  }
+}
+
+child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files], {
   stdio: 'inherit',
-  env: process.env,
+  env,
 });
-process.exit(result.status ?? 1);
+child.on('exit', (code, signal) => {
+  stopPostgres();
+  process.exit(code ?? (signal ? 128 + 2 : 1));
+});
