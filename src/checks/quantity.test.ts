@@ -36,14 +36,17 @@ test('formatQuantity is readable', () => {
 
 test('threshold rules: a rule states when the value FAILS', () => {
   const rule = parseThreshold('> 5%');
+  assert.ok(rule);
   assert.deepEqual(rule, { op: '>', value: 5, dimension: 'percent', text: '> 5%' });
-  assert.equal(breaches(7.2, rule!), true);
-  assert.equal(breaches(5, rule!), false);
-  assert.equal(describePass('metrics.errorRate', rule!), 'metrics.errorRate <= 5%');
+  assert.equal(breaches(7.2, rule), true);
+  assert.equal(breaches(5, rule), false);
+  assert.equal(describePass('metrics.errorRate', rule), 'metrics.errorRate <= 5%');
   assert.equal(parseThreshold('45MB')?.op, '>', 'a bare quantity means "above it fails"');
   assert.equal(parseThreshold('<99.9%')?.op, '<');
   assert.equal(parseThreshold('= 0')?.op, '==');
-  assert.equal(breaches(1, parseThreshold('!= 0')!), true);
+  const notZero = parseThreshold('!= 0');
+  assert.ok(notZero);
+  assert.equal(breaches(1, notZero), true);
   assert.equal(parseThreshold('>> 5'), undefined);
   assert.equal(parseThreshold('about 5'), undefined);
 });
