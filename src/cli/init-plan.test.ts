@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
+import { parsePlan } from '../plan/load-plan.js';
 import { guessInit, parseEnvNames, planName, renderInitPlan } from './init-plan.js';
 
 // A MERN backend's real-looking .env: every value here must stay out of the generated plan.
@@ -245,6 +246,23 @@ describe('renderInitPlan', () => {
     assert.ok(!plan.includes('databases:'));
     assert.ok(!plan.includes('secrets:'));
     assert.match(plan, /^# notify: add channels/m);
+  });
+});
+
+describe('generated plans load', () => {
+  test("both examples validate with upkeep's own loader once their variables are set", () => {
+    for (const input of [MERN, NEXT_SUPABASE]) {
+      const text = renderInitPlan(input);
+      const names = [...new Set([...text.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1] as string))];
+      const env = Object.fromEntries(names.map((n) => [n, n.endsWith('_URL') ? 'https://app.example.com' : 'x']));
+      const loaded = parsePlan(text, { file: 'upkeep.yml', env });
+      assert.ok(loaded.units.some((u) => u.name === 'api-health'));
+    }
+  });
+
+  test('a bare project loads with no environment at all', () => {
+    const loaded = parsePlan(renderInitPlan({ appName: 'tiny', envNames: [] }), { file: 'upkeep.yml', env: {} });
+    assert.equal(loaded.units[0]?.target, 'GET http://127.0.0.1:3000/health');
   });
 });
 
