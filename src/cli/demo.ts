@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { startSampleApp } from '../../examples/sample-app/server.js';
 import type { Command } from './command.js';
 import { colours } from './output.js';
-import { startApp, stopApp } from './start.js';
+import { drainOption, startApp, stopApp } from './start.js';
 
 const DEMO_PLAN = fileURLToPath(new URL('../../examples/demo.yml', import.meta.url));
 
@@ -19,7 +19,12 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run upkeep against the bundled sample app, which fails for a while so you see an alert fire',
   usage: '[--port 8080] [--data-dir .upkeep] [--no-script]',
-  options: { port: { type: 'string' }, host: { type: 'string' }, 'no-script': { type: 'boolean' } },
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    drain: { type: 'string' },
+    'no-script': { type: 'boolean' },
+  },
   async run({ values, global }, ctx) {
     const sample = await startSampleApp({ host: '127.0.0.1', port: 0 });
     const c = colours(ctx.stdout, ctx.env);
@@ -51,7 +56,7 @@ export const demoCommand: Command = {
         );
       }
       const signal = await ctx.stopSignal;
-      return await stopApp(app, signal, ctx);
+      return await stopApp(app, signal, drainOption(values), ctx);
     } finally {
       for (const t of timers) clearTimeout(t);
       await sample.close();

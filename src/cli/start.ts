@@ -1,6 +1,7 @@
 /** `upkeep start`: the scheduler and the HTTP server, until SIGINT/SIGTERM (which drains in-flight runs). */
 import pino from 'pino';
 import { type App, createApp } from '../app.js';
+import { formatDuration, parseDuration } from '../plan/duration.js';
 import { redactUrl } from '../store/database.js';
 import type { CliContext, Command, GlobalOptions } from './command.js';
 import { UsageError } from './command.js';
@@ -8,22 +9,24 @@ import { colours, stateColour } from './output.js';
 import { readPlan } from './plan-input.js';
 
 /** How long in-flight runs may finish after a stop is asked for before they are recorded abandoned. */
-const DRAIN_MS = 10_000;
+const DRAIN_DEFAULT = '10s';
 
 export const startCommand: Command = {
   name: 'start',
   summary: 'Run the plan: schedule checks, record results and alert states, serve /healthz and the API',
-  usage: '[--plan upkeep.yml] [--host 127.0.0.1] [--port 8080] [--concurrency 64]',
+  usage: '[--plan upkeep.yml] [--host 127.0.0.1] [--port 8080] [--concurrency 64] [--drain 10s] [--quiet]',
   options: {
+    drain: { type: 'string' },
     host: { type: 'string' },
     port: { type: 'string' },
     concurrency: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
   },
   async run({ values, global }, ctx) {
+    const drainMs = drainOption(values);
     const app = await startApp(global, values, ctx);
     const signal = await ctx.stopSignal;
-    return stopApp(app, signal, ctx);
+    return stopApp(app, signal, drainMs, ctx);
   },
 };
 
@@ -68,15 +71,23 @@ export async function startApp(
   ctx.stdout.write(
     `${c('bold', 'upkeep')} is running ${app.plan.units.length} check(s) from ${global.plan}\n` +
       `  API      ${url}/api/units   health ${url}/healthz\n  store    ${store}\n` +
-      '  state changes are printed below; Ctrl-C stops (in-flight runs get 10s to finish)\n\n',
+      '  state changes are printed below; Ctrl-C stops\n\n',
   );
   return app;
 }
 
+/** The --drain option in ms. */
+export function drainOption(values: Record<string, string | boolean | undefined>): number {
+  const text = (values.drain as string | undefined) ?? DRAIN_DEFAULT;
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new UsageError(`--drain takes a duration such as 10s or 500ms, not "${text}"`);
+  return ms;
+}
+
 /** Drains and stops, printing which runs finished and which were recorded abandoned. */
-export async function stopApp(app: App, signal: string, ctx: CliContext): Promise<number> {
-  ctx.stdout.write(`\n${signal}: stopping, letting in-flight runs finish...\n`);
-  const { finished, abandoned } = await app.stop(DRAIN_MS);
+export async function stopApp(app: App, signal: string, drainMs: number, ctx: CliContext): Promise<number> {
+  ctx.stdout.write(`\n${signal}: stopping, in-flight runs get ${formatDuration(drainMs)} to finish...\n`);
+  const { finished, abandoned } = await app.stop(drainMs);
   ctx.stdout.write(
     `stopped: ${finished.length} in-flight run(s) finished, ${abandoned.length} recorded as abandoned${
       abandoned.length ? ` (${abandoned.join(', ')})` : ''
