@@ -117,7 +117,14 @@ function judgeMetrics(expect: Expect, facts: Record<string, unknown>, values: Re
       // Comparing 45MB with "> 5%" is a plan mistake; say so instead of comparing meaningless numbers.
       if (dimension !== 'number' && rule.dimension !== 'number' && dimension !== rule.dimension) {
         const why = `${metric.path} is ${shown} but the rule is "${rule.text}" (${rule.dimension})`;
-        out.push({ condition: describePass(metric.path, rule), passed: false, severity, actual: shown, failText: why });
+        out.push({
+          condition: describePass(metric.path, rule),
+          passed: false,
+          severity,
+          actual: shown,
+          failText: why,
+          group: metric.path,
+        });
         continue;
       }
       const failed = breaches(value, rule);
@@ -127,6 +134,7 @@ function judgeMetrics(expect: Expect, facts: Record<string, unknown>, values: Re
         severity,
         actual: shown,
         failText: `${metric.path} ${shown} (${rule.text})`,
+        group: metric.path,
       });
     }
   }

@@ -65,6 +65,7 @@ export function evaluateTls(spec: TlsSpec, observation: Observation): Verdict {
       severity,
       actual: String(days),
       failText: days < 0 ? `certificate expired ${-days}d ago${which}` : `certificate expires in ${days}d${which}`,
+      group: 'daysLeft',
     });
   }
   return buildVerdict(judged, { daysLeft: days }, `certificate valid for ${days}d`);

@@ -4,6 +4,8 @@ import type { ConditionResult, Observation, Severity, Verdict } from './kind.js'
 /** A condition plus the words to use in the summary when it fails (`HTTP 503 (expected 200)`). */
 export interface Judged extends ConditionResult {
   failText?: string;
+  /** Levels of one measure (warning + critical of responseTime) share a group; the summary names only the worst. */
+  group?: string;
 }
 
 const RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
@@ -16,10 +18,13 @@ export function worse(a: Severity, b: Severity): Severity {
 /** Builds the verdict; `okText` is the summary when nothing failed (e.g. `HTTP 200 in 123ms`). */
 export function buildVerdict(judged: Judged[], values: Record<string, number>, okText: string): Verdict {
   const failed = judged.filter((c) => !c.passed).sort((a, b) => RANK[b.severity] - RANK[a.severity]);
-  const conditions = judged.map(({ failText: _, ...c }) => c);
+  const conditions = judged.map(({ failText: _, group: __, ...c }) => c);
   const first = failed[0];
   if (!first) return { outcome: 'ok', summary: okText, conditions, values };
-  const texts = failed.map(
+  const groups = new Set<string>();
+  // Sorted worst first, so the first failure of a group is its worst level.
+  const shown = failed.filter((c) => c.group === undefined || (!groups.has(c.group) && groups.add(c.group)));
+  const texts = shown.map(
     (c) => c.failText ?? `${c.condition} failed${c.actual === undefined ? '' : ` (${c.actual})`}`,
   );
   const more = texts.length > 3 ? `; +${texts.length - 3} more` : '';
@@ -62,6 +67,7 @@ export function judgeLevels(
       severity,
       actual: format(actual),
       failText: `${subject} ${format(actual)} (over ${format(limit)})`,
+      group: subject,
     });
   }
   return out;
