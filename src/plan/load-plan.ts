@@ -65,7 +65,8 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
       }),
     );
   };
-  if (source.data === undefined) fail();
+  // Nothing usable to validate: a syntax error, or an empty file (already reported).
+  if (source.data === undefined || source.data === null) fail();
 
   const parsed = outerSchema.safeParse(source.data);
   if (!parsed.success) {

@@ -5,7 +5,7 @@ import { parseSchedule, ScheduleError } from '../schedule/schedule-spec.js';
 import { parseDuration } from './duration.js';
 
 /** Names of apps, units and channels: they appear in URLs and `app/unit` addresses. */
-export const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/i;
+export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** The duration forms, for error messages. */
 export const DURATION_FORMS = 'a duration such as 500ms, 30s, 5m, 2h, 1d, 2w';
@@ -15,17 +15,14 @@ export const nameKey = z.string().regex(NAME_RE, {
   message: 'names may use letters, digits, ".", "_" and "-", and start with a letter or digit (they appear in URLs)',
 });
 
-/** A duration written with a unit. A bare number is refused: `timeout: 10` could mean 10ms or 10s. */
+/**
+ * A duration written with a unit. A bare number is refused (zod-issues says so and suggests a unit):
+ * `timeout: 10` could mean 10ms or 10s.
+ */
 export const durationField = z
-  .union([z.string(), z.number()])
+  .string()
   .superRefine((value, ctx) => {
-    if (typeof value === 'number') {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'a duration needs a unit',
-        params: { expected: DURATION_FORMS, suggestion: `${value}s` },
-      });
-    } else if (parseDuration(value) === undefined) {
+    if (parseDuration(value) === undefined) {
       ctx.addIssue({ code: 'custom', message: 'not a duration', params: { expected: DURATION_FORMS } });
     }
   })

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: this file handles the plan's own ${VAR} syntax.
 /** The plan's YAML with positions: parse errors, `${VAR}` filling, and "where in the file is this path?". */
 import {
   type Document,
@@ -34,6 +35,24 @@ export interface YamlSource {
 
 const MAX_FOUND = 60;
 
+// `{ smtp: ${SMTP_URL} }` is how people write references, but `{` and `}` end a plain scalar inside a flow mapping.
+// Before parsing, each well-formed reference's braces become private-use characters of the same length, so offsets
+// (and so line:col) are unchanged; scalars get their braces back before `${VAR}` is filled.
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const REFERENCE_RE = /\$\{([A-Za-z_][A-Za-z0-9_]*(?::-[^{}\n]*)?)\}/g;
+
+/** Hides the braces of `${VAR}` references from the YAML parser (same length, so positions hold). */
+export function shieldReferences(text: string): string {
+  if (text.includes(OPEN) || text.includes(CLOSE)) return text; // cannot restore unambiguously: leave as written
+  return text.replace(REFERENCE_RE, (_, inner: string) => `$${OPEN}${inner}${CLOSE}`);
+}
+
+/** Undoes shieldReferences in one scalar. */
+function unshield(value: string): string {
+  return value.replaceAll(OPEN, '{').replaceAll(CLOSE, '}');
+}
+
 /** The dotted display path: `apps.kirana.checks.api-health.expect.status`, list items as `[0]`. */
 export function dottedPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -51,7 +70,7 @@ export function parseYamlSource(
   env: Readonly<Record<string, string | undefined>>,
 ): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(shieldReferences(text), { lineCounter, uniqueKeys: true, prettyErrors: false });
   const issues: PlanIssue[] = [];
   const used: YamlSource['used'] = [];
   const tainted = new Set<unknown>();
@@ -60,15 +79,23 @@ export function parseYamlSource(
     return { line, column: col };
   };
 
-  for (const error of doc.errors) {
+  // Only the first syntax error: the rest are usually the parser losing its footing after it.
+  for (const error of doc.errors.slice(0, 1)) {
     const [start, end] = error.pos;
     let message = error.message.split('\n')[0] as string;
     if (error.code === 'DUPLICATE_KEY') {
-      message = `duplicate key "${text.slice(start, end).trim() || '?'}": each key may appear once in a mapping`;
+      // The error marks the key's first character; read the whole key from there.
+      const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n,{}[\]]+)/.exec(text.slice(start))?.[1]?.trim() ?? text.slice(start, end);
+      message = `duplicate key ${key.startsWith('"') ? key : `"${key}"`}: each key may appear once in a mapping`;
     } else if (error.code === 'MULTIPLE_DOCS') {
       message = 'the plan must be a single YAML document (remove the extra "---")';
     }
-    issues.push({ file, ...pos(start), path: '', message: `YAML: ${message}` });
+    const lineText = text.slice(text.lastIndexOf('\n', start) + 1, text.indexOf('\n', start) >>> 0);
+    // A broken `${...}` reference in a flow mapping is the likely cause; say so, since the parser cannot.
+    const hint = lineText.includes('${')
+      ? { expected: '${NAME} or ${NAME:-default}; quote values holding { } [ ] or , inside { } and [ ]' }
+      : {};
+    issues.push({ file, ...pos(start), path: '', message: `YAML: ${message}`, ...hint });
   }
 
   const source = (node: Node | null | undefined): string | undefined => {
@@ -81,8 +108,11 @@ export function parseYamlSource(
   if (doc.errors.length === 0) {
     visit(doc, {
       Scalar(key, node) {
-        if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${')) return;
-        const result = interpolate(node.value, env);
+        if (typeof node.value !== 'string') return;
+        const written = unshield(node.value);
+        node.value = written;
+        if (key === 'key' || !written.includes('${')) return;
+        const result = interpolate(written, env);
         used.push(...result.used);
         node.value = result.value;
         const start = node.range?.[0] ?? 0;
@@ -107,7 +137,6 @@ export function parseYamlSource(
                   ...where,
                   path: '',
                   message: `malformed variable reference ${problem.name}`,
-                  // biome-ignore lint/suspicious/noTemplateCurlyInString: the plan's own ${VAR} syntax, shown to users.
                   expected: '${NAME} or ${NAME:-default}; write $${ for a literal ${',
                 },
           );

@@ -1,6 +1,7 @@
 /** Turns zod issues into plan issues: a line:col, a plain message, what was found and expected, a likely fix. */
 import type { z } from 'zod';
 import type { PlanIssue } from './plan-error.js';
+import { DURATION_FORMS, durationField } from './plan-schema.js';
 import { nearest } from './suggest.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -50,6 +51,13 @@ function ownKeys(schema: AnySchema): string[] {
   if (def.type === 'union') return def.options.flatMap(ownKeys);
   if (def.type === 'intersection') return [...ownKeys(def.left), ...ownKeys(def.right)];
   return [];
+}
+
+/** The schemas that describe the value at `path` (several under a union). */
+export function schemasAt(schema: z.ZodType, path: readonly PropertyKey[]): AnySchema[] {
+  let nodes: AnySchema[] = [schema];
+  for (const part of path) nodes = nodes.flatMap((n) => step(n, part));
+  return nodes.map(unwrap);
 }
 
 /** The keys a mapping at `path` may have, per the schema (for "did you mean" and "expected one of"). */
@@ -126,6 +134,10 @@ export function toPlanIssues(
         const parent = valueAt(data, rel.slice(0, -1));
         if (value === undefined && rel.length > 0 && parent !== null && typeof parent === 'object') {
           out.push(source.issueAt(path, `missing key "${String(rel[rel.length - 1])}"`, { expected }));
+        } else if (typeof value === 'number' && schemasAt(schema, rel).includes(durationField)) {
+          out.push(
+            source.issueAt(path, 'a duration needs a unit', { expected: DURATION_FORMS, suggestion: `${value}s` }),
+          );
         } else {
           const issueOut = source.issueAt(path, 'wrong type', { expected });
           out.push({ ...issueOut, found: issueOut.found ?? describeValue(value) });
