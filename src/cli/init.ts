@@ -1,6 +1,6 @@
 /** `upkeep init`: writes a commented upkeep.yml guessed from package.json and the variable NAMES in .env. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
 import { parseEnvNames, renderInitPlan } from './init-plan.js';
@@ -16,14 +16,16 @@ export const initCommand: Command = {
     stdout: { type: 'boolean' },
   },
   async run({ values, global }, ctx) {
-    const packageJson = readJson(join(ctx.cwd, 'package.json'));
+    // The app lives where its plan goes: read package.json and .env from there.
+    const appDir = dirname(global.plan);
+    const packageJson = readJson(join(appDir, 'package.json'));
     const envNames = ['.env', '.env.example', '.env.local']
-      .map((f) => join(ctx.cwd, f))
+      .map((f) => join(appDir, f))
       .filter((f) => existsSync(f))
       .flatMap((f) => parseEnvNames(readFileSync(f, 'utf8')));
     const appName =
       (values.name as string | undefined) ??
-      (typeof packageJson?.name === 'string' ? packageJson.name.replace(/^@[^/]+\//, '') : basename(ctx.cwd));
+      (typeof packageJson?.name === 'string' ? packageJson.name.replace(/^@[^/]+\//, '') : basename(appDir));
     const text = renderInitPlan({
       appName,
       packageJson: packageJson ?? undefined,

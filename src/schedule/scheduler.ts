@@ -166,7 +166,7 @@ export class Scheduler {
         backoff = 250;
       } catch (err) {
         this.noteStoreError(err);
-        logger.error({ err }, 'scheduler could not reach its store; retrying');
+        logger.error({ err }, 'scheduler pass failed (store or internal error); retrying with backoff');
         sleepMs = backoff;
         backoff = Math.min(backoff * 2, 10_000);
       }

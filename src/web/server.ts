@@ -18,10 +18,8 @@ const STALL_MS = 30_000;
 
 /** Builds the Fastify app (not yet listening). */
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: deps.logger.child({ component: 'web' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
-  });
+  // Request logs are pino `info`; upkeep logs at `warn` unless UPKEEP_LOG_LEVEL asks for more.
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'web' }) as FastifyBaseLogger });
 
   app.get('/healthz', async (_req, reply) => {
     const problems: string[] = [];
