@@ -2,7 +2,17 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import { StoreError } from './errors.js';
 import type { StoreSchema } from './schema.js';
@@ -89,8 +99,33 @@ function openSqlite(dataDir: string, busyTimeoutMs: number): Database {
       { cause },
     );
   }
-  const db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<StoreSchema>({ dialect: new ImmediateSqliteDialect({ database: handle }) });
   return { db, dialect: 'sqlite', where: file, sqlite: handle, gateKey: file };
+}
+
+/**
+ * SQLite transactions that take the write lock at BEGIN. With a deferred BEGIN, a transaction that reads first and
+ * writes later fails at once with SQLITE_BUSY_SNAPSHOT when another process (say `upkeep run` beside `upkeep start`)
+ * wrote in between; BEGIN IMMEDIATE waits for the lock under busy_timeout instead. upkeep only opens transactions
+ * to write.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
 }
 
 function openPostgres(url: string, poolSize: number): Database {

@@ -132,36 +132,42 @@ export class KyselyStore implements Store {
   }): Promise<Claim[]> {
     const { now, worker } = opts;
     if (opts.limit <= 0) return [];
-    const candidates = await this.read('claimDue', () =>
-      this.db
-        .selectFrom('units')
-        .select(['id', 'next_run_at'])
-        .where('next_run_at', '<=', now)
-        .where((eb) => eb.or([eb('running_since', 'is', null), eb('lease_until', '<', now)]))
-        .orderBy('next_run_at')
-        .orderBy('id')
-        .limit(opts.limit)
-        .execute(),
-    );
     const claims: Claim[] = [];
-    for (const candidate of candidates) {
-      const dueAt = Number(candidate.next_run_at);
-      // Compare-and-set: only one worker's UPDATE still matches the due time and the free (or expired) claim.
-      const result = await this.write('claimDue', (trx) =>
-        trx
-          .updateTable('units')
-          .set({
-            running_since: now,
-            running_by: worker,
-            lease_until: now + opts.leaseMs(candidate.id),
-            next_run_at: opts.nextRunAt(candidate.id, now),
-          })
-          .where('id', '=', candidate.id)
-          .where('next_run_at', '=', dueAt)
+    // A lost compare-and-set means another worker took that unit: look again (a few times) for the rest.
+    for (let pass = 0; pass < 3 && claims.length < opts.limit; pass++) {
+      const candidates = await this.read('claimDue', () =>
+        this.db
+          .selectFrom('units')
+          .select(['id', 'next_run_at'])
+          .where('next_run_at', '<=', now)
           .where((eb) => eb.or([eb('running_since', 'is', null), eb('lease_until', '<', now)]))
-          .executeTakeFirst(),
+          .orderBy('next_run_at')
+          .orderBy('id')
+          .limit(opts.limit - claims.length)
+          .execute(),
       );
-      if (Number(result.numUpdatedRows) === 1) claims.push({ unitId: candidate.id, dueAt });
+      let lost = 0;
+      for (const candidate of candidates) {
+        const dueAt = Number(candidate.next_run_at);
+        // Compare-and-set: only one worker's UPDATE still matches the due time and the free (or expired) claim.
+        const result = await this.write('claimDue', (trx) =>
+          trx
+            .updateTable('units')
+            .set({
+              running_since: now,
+              running_by: worker,
+              lease_until: now + opts.leaseMs(candidate.id),
+              next_run_at: opts.nextRunAt(candidate.id, now),
+            })
+            .where('id', '=', candidate.id)
+            .where('next_run_at', '=', dueAt)
+            .where((eb) => eb.or([eb('running_since', 'is', null), eb('lease_until', '<', now)]))
+            .executeTakeFirst(),
+        );
+        if (Number(result.numUpdatedRows) === 1) claims.push({ unitId: candidate.id, dueAt });
+        else lost++;
+      }
+      if (lost === 0) break;
     }
     return claims;
   }

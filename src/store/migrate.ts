@@ -20,15 +20,17 @@ export async function migrateDatabase(
   const flavor = FLAVORS[database.dialect];
   try {
     return await withWriteGate(database.gateKey, async () => {
-      await database.db.schema
-        .createTable('upkeep_migrations')
-        .ifNotExists()
-        .addColumn('version', 'integer', (c) => c.primaryKey())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('applied_at', 'bigint', (c) => c.notNull())
-        .execute();
       return await database.db.transaction().execute(async (trx) => {
-        await lockForMigration(trx, database.dialect);
+        // Lock first: concurrent CREATE TABLE IF NOT EXISTS on PostgreSQL can fail on pg_type's unique index.
+        if (database.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`.execute(trx);
+        await trx.schema
+          .createTable('upkeep_migrations')
+          .ifNotExists()
+          .addColumn('version', 'integer', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('applied_at', 'bigint', (c) => c.notNull())
+          .execute();
+        // On SQLite the transaction began IMMEDIATE: it already holds the write lock, so no second process migrates.
         const current = await currentVersion(trx);
         if (current > known) throw new StoreSchemaTooNewError(current, known);
         const applied: number[] = [];
@@ -56,13 +58,4 @@ export async function currentVersion(db: Kysely<StoreSchema>): Promise<number> {
     .select((eb) => eb.fn.max('version').as('version'))
     .executeTakeFirst();
   return Number(row?.version ?? 0);
-}
-
-async function lockForMigration(trx: Kysely<StoreSchema>, dialect: Database['dialect']): Promise<void> {
-  if (dialect === 'postgres') {
-    await sql`select pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`.execute(trx);
-  } else {
-    // A write statement takes SQLite's write lock now, so a second process waits here instead of migrating twice.
-    await sql`update upkeep_migrations set version = version where 1 = 0`.execute(trx);
-  }
 }

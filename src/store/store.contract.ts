@@ -85,6 +85,23 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         assert.equal((await store.listUnits()).length, 1, 'data survives a second migrate');
       }));
 
+    it('two stores migrating an empty database at once both succeed, and migrate only once', async () => {
+      const fixture = await makeStore();
+      const [a, b] = [await fixture.open(), await fixture.open()];
+      try {
+        await Promise.all([a.migrate(), b.migrate()]);
+        const rows = await a.database.db.selectFrom('upkeep_migrations').selectAll().execute();
+        assert.deepEqual(
+          rows.map((r) => Number(r.version)),
+          Array.from({ length: LATEST_MIGRATION }, (_, i) => i + 1),
+        );
+      } finally {
+        await a.close();
+        await b.close();
+        await fixture.dispose();
+      }
+    });
+
     it('refuses a schema newer than this code knows', () =>
       withStore(async (store, fixture) => {
         const newer = LATEST_MIGRATION + 1;
