@@ -80,7 +80,13 @@ describe('transition', () => {
 
   it("upkeep's own error is a state of its own and neither fires nor resolves the target's alert", () => {
     const r = replay(['critical', 'critical', 'error', 'error', 'critical']);
-    assert.deepEqual(r.states, ['pending:critical', 'firing:critical', 'error:critical', 'error:critical', 'firing:critical']);
+    assert.deepEqual(r.states, [
+      'pending:critical',
+      'firing:critical',
+      'error:critical',
+      'error:critical',
+      'firing:critical',
+    ]);
     assert.deepEqual(r.changes, ['ok->pending', 'pending->firing', 'firing->error', 'error->firing']);
     assert.equal(r.state.consecutiveFailures, 3, 'errors do not count as failures');
   });
