@@ -20,6 +20,8 @@ export interface SampleAppOptions {
   leakTickMs?: number;
   /** The leak stops growing here so a forgotten demo does not take the machine down. Default 256 MB. */
   maxLeakMb?: number;
+  /** The error rate covers this much recent traffic, so a demo recovers a minute after the switch. Default 60000. */
+  errorWindowMs?: number;
   /** Shown as `environment` in the health JSON. Default `demo`. */
   environment?: string;
 }
@@ -58,6 +60,7 @@ export function createSampleApp(options: SampleAppOptions = {}): SampleApp {
     database: () => (switches.failing ? 'disconnected' : 'connected'),
     // Flipping switches is not app traffic: it must not move the numbers the demo is about.
     ignore: (req) => isAdmin(req.url ?? ''),
+    windowMs: options.errorWindowMs ?? 60_000,
   });
 
   // Plain arrays of doubles live on the V8 heap, so heapUsed grows (Buffers would not: they are off-heap).

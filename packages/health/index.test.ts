@@ -113,6 +113,28 @@ describe('health over real HTTP', () => {
     assert.equal(((await res.json()) as { database: string }).database, 'timeout');
   });
 
+  test('with windowMs, old requests and errors age out of the rate', async () => {
+    let t = 1_000_000_000_000;
+    const { url, health } = await serve({
+      ...fixed,
+      now: () => t,
+      windowMs: 60_000,
+      ignore: (r) => r.url === '/health',
+    });
+    await (await fetch(`${url}/boom`)).text();
+    t += 30_000;
+    for (const path of ['/a', '/b', '/c']) await (await fetch(url + path)).text();
+    assert.deepEqual(health.counters(), { requests: 4, errors: 1 });
+    t += 30_500; // the first request is now 60.5s old: still inside the window's last bucket
+    assert.deepEqual(health.counters(), { requests: 4, errors: 1 });
+    t += 1_000; // 61.5s: gone
+    const body = (await (await fetch(`${url}/health`)).json()) as { metrics: { requests: number; errorRate: string } };
+    assert.deepEqual([body.metrics.requests, body.metrics.errorRate], [3, '0.00%']);
+    t += 60_000;
+    assert.deepEqual(health.counters(), { requests: 0, errors: 0 });
+    assert.throws(() => createHealth({ windowMs: 0 }), /windowMs must be a positive number/);
+  });
+
   test('without a database function the app is healthy and says so', async () => {
     const health = createHealth(fixed);
     const report = await health.report();

@@ -18,7 +18,9 @@ export interface HealthReport {
   database: DatabaseState | string;
   environment: string;
   metrics: {
+    /** Requests counted since start, or within the last `windowMs` when that option is set. */
     requests: number;
+    /** Of those, responses with a 5xx status or marked with markError. */
     errors: number;
     /** errors / requests as a percentage with two decimals, e.g. `0.50%`. */
     errorRate: string;
@@ -43,6 +45,11 @@ export interface HealthOptions {
   memoryUsage?: () => Pick<NodeJS.MemoryUsage, 'heapUsed' | 'heapTotal' | 'rss'>;
   /** Requests the counter should not count (e.g. the health endpoint itself). Default: count everything. */
   ignore?: (req: IncomingMessage) => boolean;
+  /**
+   * Count only the last `windowMs` (e.g. 300000 for five minutes) instead of everything since start. A rate since
+   * start barely moves after weeks of uptime, and stays high long after a burst: a window tracks what is happening now.
+   */
+  windowMs?: number;
 }
 
 /** The next-callback shape shared by Express and Connect. */
@@ -85,8 +92,7 @@ export function createHealth(options: HealthOptions = {}): Health {
   const environment = options.environment ?? process.env.NODE_ENV ?? 'development';
   const memoryUsage = options.memoryUsage ?? (() => process.memoryUsage());
   const timeoutMs = options.databaseTimeoutMs ?? 2000;
-  let requests = 0;
-  let errors = 0;
+  const counter = createCounter(now, options.windowMs);
   // A response is an error at most once, whether it was marked, ended with a 5xx, or both.
   const marked = new WeakSet<ServerResponse>();
 
@@ -95,9 +101,9 @@ export function createHealth(options: HealthOptions = {}): Health {
       next();
       return;
     }
-    requests += 1;
+    counter.add('requests');
     res.once('finish', () => {
-      if (res.statusCode >= 500 || marked.has(res)) errors += 1;
+      if (res.statusCode >= 500 || marked.has(res)) counter.add('errors');
     });
     next();
   };
@@ -123,6 +129,7 @@ export function createHealth(options: HealthOptions = {}): Health {
     const database = await databaseState();
     const at = now();
     const memory = memoryUsage();
+    const { requests, errors } = counter.totals();
     return {
       status: UNHEALTHY.has(database) ? 'error' : 'ok',
       timestamp: new Date(at).toISOString(),
@@ -160,10 +167,54 @@ export function createHealth(options: HealthOptions = {}): Health {
       marked.add(res);
     },
     report,
-    counters: () => ({ requests, errors }),
-    resetCounters: () => {
-      requests = 0;
-      errors = 0;
+    counters: () => counter.totals(),
+    resetCounters: () => counter.reset(),
+  };
+}
+
+interface Bucket {
+  slot: number;
+  requests: number;
+  errors: number;
+}
+
+/** Totals since start, or over a sliding window kept as 60 buckets so memory stays constant at any traffic. */
+function createCounter(now: () => number, windowMs: number | undefined) {
+  if (windowMs !== undefined && !(Number.isFinite(windowMs) && windowMs > 0)) {
+    throw new RangeError(`windowMs must be a positive number of milliseconds (e.g. 300000), got ${windowMs}`);
+  }
+  const bucketMs = windowMs === undefined ? Number.POSITIVE_INFINITY : Math.max(1, windowMs / 60);
+  let buckets: Bucket[] = [];
+  const current = (): Bucket => {
+    const slot = windowMs === undefined ? 0 : Math.floor(now() / bucketMs);
+    prune(slot);
+    let last = buckets.at(-1);
+    if (last?.slot !== slot) {
+      last = { slot, requests: 0, errors: 0 };
+      buckets.push(last);
+    }
+    return last;
+  };
+  const prune = (slot: number) => {
+    // A bucket counts while any part of it is inside the window: the window is at most one bucket longer.
+    if (windowMs !== undefined) buckets = buckets.filter((b) => b.slot > slot - 60 - 1);
+  };
+  return {
+    add(key: 'requests' | 'errors') {
+      current()[key] += 1;
+    },
+    totals() {
+      prune(windowMs === undefined ? 0 : Math.floor(now() / bucketMs));
+      let requests = 0;
+      let errors = 0;
+      for (const b of buckets) {
+        requests += b.requests;
+        errors += b.errors;
+      }
+      return { requests, errors };
+    },
+    reset() {
+      buckets = [];
     },
   };
 }
