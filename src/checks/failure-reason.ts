@@ -106,19 +106,25 @@ export function classifyFailure(
       const what = code in CERT_MESSAGES ? describeCertError(code) : `TLS handshake failed (${code})`;
       return { reason: 'tls', message: `${target}: ${what}` };
     }
-    if (code === 'EPROTO' || /ssl|tls|handshake/i.test(text(e.message))) {
-      return { reason: 'tls', message: `${target}: TLS handshake failed: ${text(e.message)}` };
-    }
+    if (code === 'EPROTO') return { reason: 'tls', message: `${target}: TLS handshake failed: ${text(e.message)}` };
     if (CONNECT_CODES.has(code)) {
       return { reason: 'connect', message: `${target}: connection failed (${code}): ${text(e.message)}` };
     }
     if (TIMEOUT_CODES.has(code) || e.name === 'TimeoutError') {
       return { reason: 'timeout', message: `${target}: timed out (${code || 'TimeoutError'})` };
     }
-    if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+    if (
+      e.name === 'HTTPParserError' ||
+      code.startsWith('HPE_') ||
+      code === 'UND_ERR_INFO' ||
+      code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'
+    ) {
       return { reason: 'protocol', message: `${target}: invalid HTTP response (${code}): ${text(e.message)}` };
     }
   }
+  // Only when no error in the chain carried a code: OpenSSL failures sometimes arrive as bare messages.
+  const handshake = chain.find((e) => !text(e.code) && /\b(ssl|tls|handshake)\b/i.test(text(e.message)));
+  if (handshake) return { reason: 'tls', message: `${target}: TLS handshake failed: ${text(handshake.message)}` };
   if (first?.name === 'AbortError') return { reason: 'other', message: `${target}: probe aborted (upkeep stopping)` };
   return { reason: 'other', message: `${target}: ${detail}` };
 }

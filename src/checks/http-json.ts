@@ -39,8 +39,12 @@ function project(value: unknown, shape: Shape): unknown {
     const element = (shape as { '[]'?: Shape })['[]'];
     if (element !== undefined) return value.map((item) => project(item, element));
     // A dotted path indexes the array (`items.0.x`): keep the indexed elements in place.
-    const out: unknown[] = [];
-    for (const [k, v] of Object.entries(shape)) if (/^\d+$/.test(k)) out[Number(k)] = project(value[Number(k)], v);
+    const indices = Object.keys(shape)
+      .filter((k) => /^\d+$/.test(k) && Number(k) < value.length)
+      .map(Number);
+    // null, not holes: facts are JSON, and a hole would serialise as null anyway.
+    const out: unknown[] = Array.from({ length: Math.max(-1, ...indices) + 1 }, () => null);
+    for (const i of indices) out[i] = project(value[i], (shape as Record<string, Shape>)[String(i)] as Shape);
     return out;
   }
   const out: Record<string, unknown> = {};

@@ -192,6 +192,35 @@ test('credentials are not forwarded to another origin on redirect', async () => 
   assert.deepEqual(same.facts.json, { auth: 'Bearer s3cret' });
 });
 
+test('a target speaking garbage instead of HTTP is a protocol failure', async () => {
+  const { createServer: plain } = await import('node:net');
+  const server = plain((socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const o = await probeHttp(spec({ http: `http://127.0.0.1:${port}/` }), testContext());
+    assert.equal(o.failure?.reason, 'protocol');
+  } finally {
+    server.close();
+  }
+});
+
+test('a large JSON body is judged whole but kept in facts only as the parts read', async () => {
+  const bigJson = await serve((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({ status: 'ok', rows: Array.from({ length: 5000 }, (_, i) => ({ i, pad: 'xxxxxxxxxxxx' })) }),
+    );
+  });
+  const s = spec({ http: bigJson, expect: { body: { status: 'ok' }, keyword: '"i":4999' } });
+  const o = await probeHttp(s, testContext());
+  assert.ok((o.facts.bodyBytes as number) > 64 * 1024);
+  assert.deepEqual(o.facts.json, { status: 'ok' });
+  assert.equal(o.facts.jsonPicked, true);
+  assert.equal((o.facts.body as string).length, 2048, 'the excerpt is capped at 2KB');
+  assert.equal(httpKind.evaluate(s, o, []).outcome, 'ok', 'the keyword was searched over the whole body');
+});
+
 async function httpsTarget(cert: { cert: string; key: string }): Promise<string> {
   const server = createHttpsServer({ cert: cert.cert, key: cert.key }, (_req, res) => res.end('{"status":"ok"}'));
   return serve(() => undefined, server);

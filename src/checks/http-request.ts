@@ -81,7 +81,8 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
       const location = res.headers.location;
       if (REDIRECT_CODES.has(res.statusCode) && typeof location === 'string' && spec.maxRedirects > 0) {
         await res.body.dump({ limit: 64 * 1024, signal: deadline.signal }).catch(() => undefined);
-        const next = new URL(location, url);
+        const next = URL.canParse(location, url) ? new URL(location, url) : undefined;
+        if (!next) throw new ProbeFailure('protocol', `redirect with an invalid Location: ${location.slice(0, 100)}`);
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
           throw new ProbeFailure('protocol', `redirect to unsupported URL ${next.protocol}//${next.host}`);
         }

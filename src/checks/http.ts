@@ -33,6 +33,8 @@ const growthField = z
   ])
   .describe('Growth over the window, in percent, that raises this severity.');
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 const SECRET_PARAM = /token|key|secret|pass|auth|sig|session|code/i;
 
 /** The URL with its password and secret-looking query values replaced by `***`, for tables and logs. */
@@ -94,6 +96,13 @@ export const httpSchema = z.strictObject({
     .describe('HTTP method (default GET).'),
   headers: z
     .record(z.string(), z.string())
+    .superRefine((headers, ctx) => {
+      for (const name of Object.keys(headers)) {
+        if (!HEADER_NAME.test(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: `expected an HTTP header name, found "${name}"` });
+        }
+      }
+    })
     .optional()
     .describe('Request headers; reference secrets as environment placeholders.'),
   body: z.string().optional().describe('Request body.'),

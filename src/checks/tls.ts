@@ -68,7 +68,9 @@ export function evaluateTls(spec: TlsSpec, observation: Observation): Verdict {
       group: 'daysLeft',
     });
   }
-  return buildVerdict(judged, { daysLeft: days }, `certificate valid for ${days}d`);
+  const values: Record<string, number> = { daysLeft: days };
+  if (typeof facts.handshakeMs === 'number') values.responseTimeMs = facts.handshakeMs;
+  return buildVerdict(judged, values, `certificate valid for ${days}d`);
 }
 
 /** The tls check kind. */
