@@ -83,14 +83,14 @@ describe('sample app over real HTTP', () => {
 
   test('slow adds latency to health only, and reset removes it', async () => {
     const app = await start();
-    assert.equal((await post(`${app.url}/admin/slow`, { ms: 300 })).status, 200);
+    assert.equal((await post(`${app.url}/admin/slow`, { ms: 600 })).status, 200);
     const slow = await health(app.url);
-    assert.ok(slow.ms >= 290, `health took ${slow.ms}ms, expected at least 300ms`);
+    assert.ok(slow.ms >= 590, `health took ${slow.ms}ms, expected at least 600ms`);
     const t0 = performance.now();
     await (await fetch(`${app.url}/api/messages`)).text();
-    assert.ok(performance.now() - t0 < 250, 'ordinary routes are not slowed');
+    assert.ok(performance.now() - t0 < 500, 'ordinary routes are not slowed');
     await post(`${app.url}/admin/reset`);
-    assert.ok((await health(app.url)).ms < 250);
+    assert.ok((await health(app.url)).ms < 500, 'reset removes the latency');
   });
 
   test('fail answers 503 with status error and database disconnected', async () => {
