@@ -10,11 +10,6 @@ export interface Judged extends ConditionResult {
 
 const RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
 
-/** The worse of two severities. */
-export function worse(a: Severity, b: Severity): Severity {
-  return RANK[a] >= RANK[b] ? a : b;
-}
-
 /** Builds the verdict; `okText` is the summary when nothing failed (e.g. `HTTP 200 in 123ms`). */
 export function buildVerdict(judged: Judged[], values: Record<string, number>, okText: string): Verdict {
   const failed = judged.filter((c) => !c.passed).sort((a, b) => RANK[b.severity] - RANK[a.severity]);
