@@ -221,6 +221,32 @@ describe('parsePlan: hostile input, with exact line:col', () => {
     assert.ok(!lines.join('\n').includes('hunter2'));
   });
 
+  it('inside a union, the branch the author meant gives the message and the suggestion', () => {
+    const target: CheckKind<unknown> = {
+      name: 'target',
+      description: 'test kind with a string-or-mapping key',
+      schema: z.strictObject({ target: z.union([z.string(), z.strictObject({ host: z.string(), port: z.int() })]) }),
+      describe: () => 'target',
+      probe: async () => ({ startedAt: 0, durationMs: 0, facts: {} }),
+      evaluate: () => ({ outcome: 'ok', summary: 'ok', conditions: [], values: {} }),
+    };
+    assert.deepEqual(problems(withChecks('      x: { target: { host: h, prot: 1 } }\n'), ENV, [target]), [
+      'upkeep.yml:5:12: missing key "port" (expected a number)',
+      'upkeep.yml:5:31: unknown key "prot" (expected one of: host, port; did you mean "port"?)',
+    ]);
+  });
+
+  it('an alias bomb is refused, not expanded', () => {
+    const bomb = [
+      'a: &a [1,2,3,4,5,6,7,8,9,10]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+    ];
+    assert.deepEqual(problems(`${bomb.join('\n')}\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`), [
+      'upkeep.yml:1:1: YAML: Excessive alias count indicates a resource exhaustion attack',
+    ]);
+  });
+
   it('bad duration lists the accepted forms; a bare number suggests a unit', () => {
     assert.deepEqual(problems(withChecks('      api: { tcp: "a:1", every: 5 minutes }\n')), [
       'upkeep.yml:5:33: not a duration (found 5 minutes, expected a duration such as 500ms, 30s, 5m, 2h, 1d, 2w)',

@@ -36,6 +36,8 @@ describe('interpolate', () => {
 describe('suggest', () => {
   it('measures edits and only suggests plausible typos', () => {
     assert.equal(editDistance('evry', 'every'), 1);
+    assert.equal(editDistance('prot', 'port'), 1);
+    assert.equal(editDistance('kitten', 'sitting'), 3);
     assert.equal(nearest('evry', ['every', 'schedule']), 'every');
     assert.equal(nearest('zzz', ['every', 'schedule']), undefined);
   });

@@ -187,11 +187,17 @@ export function toPlanIssues(
         break;
       }
       case 'invalid_union': {
-        // Report the branch that got furthest: the one whose first problem is not just "wrong type".
-        const branches = issue.errors.filter((b) => b.length > 0);
-        const best = branches.find((b) => b[0]?.code !== 'invalid_type') ?? branches[0];
+        // The branch whose type matched (no "wrong type" at the union's own level) is the one the author meant.
+        const index = issue.errors.findIndex(
+          (b) => b.length > 0 && !b.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+        );
+        const chosen = index >= 0 ? index : issue.errors.findIndex((b) => b.length > 0);
+        const best = issue.errors[chosen];
         if (best) {
-          out.push(...toPlanIssues(best, { base: path, schema, data: value, source }));
+          // errors[i] belongs to options[i]: keep walking that option so "did you mean" sees its keys.
+          const union = schemasAt(schema, rel).find((s) => s?._zod?.def?.type === 'union');
+          const option = (union?._zod.def.options[chosen] as z.ZodType | undefined) ?? schema;
+          out.push(...toPlanIssues(best, { base: path, schema: option, data: value, source }));
         } else {
           out.push(source.issueAt(path, issue.message));
         }

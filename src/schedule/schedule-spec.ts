@@ -21,6 +21,7 @@ export class ScheduleError extends Error {
 }
 
 const WEEKDAYS: Record<string, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
+const WEEKDAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const TIME_RE = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 /** Runs shorter than this are a typo or a load test, not maintenance. */
 const MIN_EVERY_MS = 1_000;
@@ -62,9 +63,10 @@ function friendlyToCron(words: string[], text: string): string | undefined {
     }
     case 'weekly': {
       tooMany(2);
-      const day = rest[0] === undefined ? 'mon' : rest[0].slice(0, 3);
-      const dow = WEEKDAYS[day];
-      if (dow === undefined || (rest[0] !== undefined && !/^[a-z]+$/.test(rest[0]))) {
+      const word = rest[0] ?? 'mon';
+      const dow = WEEKDAYS[word.slice(0, 3)];
+      // `mon` or `monday`, nothing in between or after.
+      if (dow === undefined || !(word.length === 3 || WEEKDAY_NAMES.includes(word))) {
         throw new ScheduleError(`"${rest[0]}" in "${text}" is not a weekday`, 'a weekday: mon tue wed thu fri sat sun');
       }
       const [m, h] = parseTime(rest[1], text);
