@@ -84,6 +84,15 @@ test('describe redacts secrets in the URL', () => {
   );
 });
 
+test('recentRuns asks for history only when a trend rule needs it', () => {
+  assert.equal(httpKind.recentRuns?.(httpSchema.parse({ http: 'https://x' })), 0);
+  const leak = httpSchema.parse({
+    http: 'https://x',
+    expect: { heapGrowth: { path: 'm.heap', window: 6, warning: 20 } },
+  });
+  assert.equal(httpKind.recentRuns?.(leak), 5);
+});
+
 test('registry: http, tcp and tls are registered once each', () => {
   assert.deepEqual(
     checkKinds.map((k) => k.name),

@@ -122,5 +122,7 @@ export const httpKind: CheckKind<HttpSpec> = {
   schema: httpSchema,
   describe: (spec) => `${spec.method.toUpperCase()} ${redactUrl(spec.http)}`,
   probe: probeHttp,
+  // heapGrowth compares this run with the previous window-1 runs.
+  recentRuns: (spec) => (spec.expect.heapGrowth ? spec.expect.heapGrowth.window - 1 : 0),
   evaluate: evaluateHttp,
 };
