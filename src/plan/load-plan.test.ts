@@ -315,6 +315,21 @@ describe('parsePlan: hostile input, with exact line:col', () => {
     );
   });
 
+  it('every and schedule together, a secret verifying an unknown check, a checklist key that is not a schedule', () => {
+    assert.deepEqual(
+      problems(
+        withChecks(
+          '      api: { tcp: "a:1", every: 1m, schedule: daily }\n    secrets: { JWT_SECRET: { rotate: 90d, verify: ap } }\n    checklists: { fortnightly: [ "x" ] }\n',
+        ),
+      ),
+      [
+        'upkeep.yml:5:37: give either "every" or "schedule", not both (expected every: 5m (a period) or schedule: daily 02:00 (clock times))',
+        'upkeep.yml:6:51: no check "ap" in app "shop" (found ap, expected one of: api; did you mean "api"?)',
+        'upkeep.yml:7:19: checklist key "fortnightly" is not a schedule (expected every 5m, hourly, daily 02:00, weekly mon 03:00, monthly 1 04:00, quarterly, yearly, or a 5/6-field cron expression such as "0 3 * * 0")',
+      ],
+    );
+  });
+
   it('a route naming an unknown channel', () => {
     assert.deepEqual(
       problems('version: 1\nnotify: { ops-mail: { type: email } }\nroutes:\n  critical: [ops-mial]\napps: {}\n'),
