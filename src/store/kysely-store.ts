@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AlertState, Transition } from '../alerts/types.js';
 import { type Database, type DatabaseOptions, databaseSizeBytes, openDatabase } from './database.js';
 import { StoreError, toStoreError, UnknownUnitError } from './errors.js';
+import { deleteOldRollups, deleteOldRuns, deleteUnits, insertRun } from './history-writes.js';
 import { migrateDatabase } from './migrate.js';
 import {
   definitionChanged,
@@ -11,14 +12,12 @@ import {
   GRAINS,
   initialAlertState,
   rollupFromRow,
-  rollupRowsForRun,
   runFromRow,
-  runToRow,
   transitionFromRow,
   transitionToRow,
   unitFromRow,
 } from './rows.js';
-import { type RollupsTable, STORE_TABLES, type StoreSchema } from './schema.js';
+import { STORE_TABLES, type StoreSchema } from './schema.js';
 import type {
   Claim,
   Retention,
@@ -115,10 +114,7 @@ export class KyselyStore implements Store {
       const gone = rows.map((row) => row.id).filter((id) => !ids.has(id));
       for (let i = 0; i < gone.length; i += ID_CHUNK) {
         const chunk = gone.slice(i, i + ID_CHUNK);
-        await trx.deleteFrom('runs').where('unit_id', 'in', chunk).execute();
-        await trx.deleteFrom('transitions').where('unit_id', 'in', chunk).execute();
-        await trx.deleteFrom('rollups').where('unit_id', 'in', chunk).execute();
-        await trx.deleteFrom('units').where('id', 'in', chunk).execute();
+        await deleteUnits(trx, chunk);
       }
     });
   }
@@ -201,8 +197,7 @@ export class KyselyStore implements Store {
         .where('running_since', 'is not', null)
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) return false;
-      await trx.insertInto('runs').values(runToRow(run)).execute();
-      await upsertRollups(trx, rollupRowsForRun(run));
+      await insertRun(trx, run);
       if (transition !== null) await trx.insertInto('transitions').values(transitionToRow(transition)).execute();
       return true;
     });
@@ -266,8 +261,7 @@ export class KyselyStore implements Store {
           values: {},
           worker: holder,
         };
-        await trx.insertInto('runs').values(runToRow(run)).execute();
-        await upsertRollups(trx, rollupRowsForRun(run));
+        await insertRun(trx, run);
         return true;
       });
       if (done) abandoned.push(row.id);
@@ -351,43 +345,13 @@ export class KyselyStore implements Store {
     let deleted = 0;
     // Each batch is its own short transaction so workers recording runs are never held up for long.
     for (;;) {
-      const result = await this.write('prune', (trx) =>
-        trx
-          .deleteFrom('runs')
-          .where('id', 'in', (eb) =>
-            eb
-              .selectFrom('runs')
-              .select('id')
-              .where('started_at', '<', now - retention.raw)
-              .orderBy('id')
-              .limit(batch),
-          )
-          .executeTakeFirst(),
-      );
-      const n = Number(result.numDeletedRows);
+      const n = await this.write('prune', (trx) => deleteOldRuns(trx, now - retention.raw, batch));
       deleted += n;
       if (n < batch) break;
     }
     for (const grain of GRAINS) {
       for (;;) {
-        const result = await this.write('prune', (trx) =>
-          trx
-            .deleteFrom('rollups')
-            .where(({ eb, refTuple, selectFrom }) =>
-              eb(
-                refTuple('unit_id', 'grain', 'bucket_start'),
-                'in',
-                selectFrom('rollups')
-                  .select(['unit_id', 'grain', 'bucket_start'])
-                  .where('grain', '=', grain)
-                  .where('bucket_start', '<', now - retention[grain])
-                  .limit(batch)
-                  .$asTuple('unit_id', 'grain', 'bucket_start'),
-              ),
-            )
-            .executeTakeFirst(),
-        );
-        const n = Number(result.numDeletedRows);
+        const n = await this.write('prune', (trx) => deleteOldRollups(trx, grain, now - retention[grain], batch));
         deleted += n;
         if (n < batch) break;
       }
@@ -433,28 +397,4 @@ export class KyselyStore implements Store {
       withWriteGate(this.database.gateKey, () => this.db.transaction().execute((trx) => fn(trx))),
     );
   }
-}
-
-/** Adds one run's rows to the minute/hour/day buckets: insert, or add to the bucket already there. */
-async function upsertRollups(trx: Kysely<StoreSchema>, rows: RollupsTable[]): Promise<void> {
-  await trx
-    .insertInto('rollups')
-    .values(rows)
-    .onConflict((oc) =>
-      oc.columns(['unit_id', 'grain', 'bucket_start']).doUpdateSet((eb) => ({
-        runs: eb('rollups.runs', '+', eb.ref('excluded.runs')),
-        ok_runs: eb('rollups.ok_runs', '+', eb.ref('excluded.ok_runs')),
-        failed_runs: eb('rollups.failed_runs', '+', eb.ref('excluded.failed_runs')),
-        error_runs: eb('rollups.error_runs', '+', eb.ref('excluded.error_runs')),
-        duration_sum_ms: eb('rollups.duration_sum_ms', '+', eb.ref('excluded.duration_sum_ms')),
-        // CASE instead of max()/greatest(): the same SQL on both dialects.
-        duration_max_ms: eb
-          .case()
-          .when('excluded.duration_max_ms', '>', eb.ref('rollups.duration_max_ms'))
-          .then(eb.ref('excluded.duration_max_ms'))
-          .else(eb.ref('rollups.duration_max_ms'))
-          .end(),
-      })),
-    )
-    .execute();
 }
