@@ -56,7 +56,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   try {
     await store.migrate();
     const now = clock.now();
-    await store.syncUnits(plan.units.map(unitDefinition), (id) => firstRunAt(plan.units, id, now));
+    const byId = new Map(plan.units.map((u) => [u.id, u]));
+    await store.syncUnits(plan.units.map(unitDefinition), (id) => firstRunAt(byId.get(id), id, now));
     // With the embedded store this process is the only worker: whatever was running was cut short by a crash.
     const abandoned = await store.abandonRuns({ now, expiredOnly: store.dialect !== 'sqlite' });
     if (abandoned.length > 0)
@@ -107,8 +108,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
 }
 
 /** A new unit runs soon, spread over at most a minute so a large plan does not start in one burst. */
-function firstRunAt(units: readonly CheckUnit[], id: string, now: number): number {
-  const unit = units.find((u) => u.id === id);
+function firstRunAt(unit: CheckUnit | undefined, id: string, now: number): number {
   const spread = Math.min(unit ? schedulePeriodMs(unit.schedule) : 60_000, 60_000);
   return now + (stableHash(id) % Math.max(1, spread));
 }
