@@ -13,6 +13,7 @@ import type { RunRecord, Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { executeCheck } from './execute-check.js';
 import { LagStats } from './lag-stats.js';
+import { runRecordFor } from './run-record.js';
 
 export interface SchedulerOptions {
   store: Store;
@@ -210,34 +211,7 @@ export class Scheduler {
       if (this.shutdown.signal.aborted) return; // stop() records it as abandoned.
 
       const endedAt = clock.now();
-      const run: RunRecord =
-        result.outcome === 'verdict'
-          ? {
-              unitId: unit.id,
-              startedAt: result.observation.startedAt,
-              endedAt,
-              outcome: result.verdict.outcome,
-              summary: result.verdict.summary,
-              durationMs: result.observation.durationMs,
-              details: {
-                failure: result.observation.failure,
-                facts: result.observation.facts,
-                conditions: result.verdict.conditions,
-              },
-              values: result.verdict.values,
-              worker: this.opts.worker,
-            }
-          : {
-              unitId: unit.id,
-              startedAt: result.startedAt,
-              endedAt,
-              outcome: 'error',
-              summary: `upkeep error: ${result.message}`,
-              durationMs: result.durationMs,
-              details: { error: result.message },
-              values: {},
-              worker: this.opts.worker,
-            };
+      const run = runRecordFor(unit, result, endedAt, this.opts.worker);
       const { next, change } = transition(
         prev,
         {
