@@ -155,3 +155,18 @@ describe('upkeep CLI', () => {
     assert.match(again.err, /exists; pass --force/);
   });
 });
+
+describe('upkeep start', () => {
+  it('says which port is taken instead of crashing', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = String((blocker.address() as AddressInfo).port);
+    try {
+      const r = await cli(['start', '--port', port, '--data-dir', 'busy-data']);
+      assert.equal(r.code, 2);
+      assert.match(r.err, new RegExp(`port ${port} is already in use: pass --port`));
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -66,7 +66,18 @@ export async function startApp(
           }
         },
   });
-  const { url } = await app.start();
+  let url: string;
+  try {
+    ({ url } = await app.start());
+  } catch (err) {
+    await app.stop(0);
+    if ((err as { code?: string }).code === 'EADDRINUSE') {
+      throw new UsageError(
+        `port ${port} is already in use: pass --port <n> (or set UPKEEP_PORT), or stop what uses it`,
+      );
+    }
+    throw err;
+  }
   const store = global.databaseUrl ? redactUrl(global.databaseUrl) : `${global.dataDir} (SQLite)`;
   ctx.stdout.write(
     `${c('bold', 'upkeep')} is running ${app.plan.units.length} check(s) from ${global.plan}\n` +
