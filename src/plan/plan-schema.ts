@@ -1,6 +1,8 @@
 /** The zod schemas of upkeep.yml. One place: the loader, the JSON Schema and the API all derive from these. */
 import { z } from 'zod';
 import type { CheckKind } from '../checks/kind.js';
+import { channelEntrySchema } from '../notify/channels/channel-schema.js';
+import { channelKinds } from '../notify/channels/registry.js';
 import { parseSchedule, ScheduleError } from '../schedule/schedule-spec.js';
 import { parseDuration } from './duration.js';
 
@@ -156,9 +158,8 @@ export function appSchema(checkEntry: z.ZodType) {
   });
 }
 
-const channelSchema = z
-  .looseObject({ type: z.string().min(1).describe('Channel type: email, slack, webhook, ...') })
-  .describe('A notification channel; its other keys depend on the type.');
+// Each entry is checked by the schema of the channel kind its `type` names (src/notify/channels/registry.ts).
+const channelSchema = channelEntrySchema(channelKinds);
 
 const routeList = z.array(nameKey).describe('Channel names from `notify`.');
 

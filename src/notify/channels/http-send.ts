@@ -1,0 +1,136 @@
+/** The one HTTP path of every HTTP channel: undici request, a deadline, and failures mapped to ChannelError. */
+import { request } from 'undici';
+import { VERSION } from '../../version.js';
+import { ChannelError, type SendContext } from '../channel.js';
+
+/** A rendered HTTP request: what render() returns for HTTP channels, compared exactly in tests. */
+export interface HttpMessage {
+  method: 'POST' | 'PUT';
+  url: string;
+  headers: Record<string, string>;
+  /** Sent as JSON (content-type application/json). */
+  json?: unknown;
+  /** Sent as-is (content-type text/plain unless headers say otherwise). */
+  text?: string;
+}
+
+/** What a successful request gave back. */
+export interface HttpResult {
+  status: number;
+  body: string;
+}
+
+const MAX_BODY = 64 * 1024;
+
+/** The body bytes exactly as send puts them on the wire (the webhook signature covers these). */
+export function wireBody(message: HttpMessage): string {
+  return message.text ?? JSON.stringify(message.json ?? null);
+}
+
+/** Replaces every secret with `***`, so an echoed token never reaches a log or a terminal. */
+export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('***');
+  return out;
+}
+
+/**
+ * Sends `message`; resolves on 2xx. Network errors, timeouts, 408, 429 and 5xx are transient; other statuses
+ * (bad credentials, unknown webhook, rejected payload, redirects) are permanent and say what to fix.
+ * `service` names the receiver in errors; `secrets` are scrubbed from every error text.
+ */
+export async function sendHttp(
+  message: HttpMessage,
+  ctx: SendContext,
+  opts: { service: string; secrets?: readonly (string | undefined)[]; extraHeaders?: Record<string, string> },
+): Promise<HttpResult> {
+  const { service } = opts;
+  const secrets = opts.secrets ?? [];
+  let origin: string;
+  try {
+    origin = new URL(message.url).origin;
+  } catch {
+    throw new ChannelError(`${service}: the configured URL is not a valid URL; fix it in the plan`, true);
+  }
+  const headers: Record<string, string> = {
+    'user-agent': `upkeep/${VERSION}`,
+    'content-type': message.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json',
+    ...message.headers,
+    ...opts.extraHeaders,
+  };
+  let status: number;
+  let body: string;
+  try {
+    const response = await request(message.url, {
+      method: message.method,
+      headers,
+      body: wireBody(message),
+      signal: ctx.signal,
+      ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
+    });
+    status = response.statusCode;
+    body = await readCapped(response.body);
+  } catch (error) {
+    throw networkError(error, ctx.signal, service, origin, secrets);
+  }
+  if (status >= 200 && status < 300) return { status, body };
+  throw statusError(status, body, service, secrets);
+}
+
+async function readCapped(body: AsyncIterable<Buffer | string> & { destroy(): unknown }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    chunks.push(buf);
+    size += buf.length;
+    // Only a snippet goes into errors: stop reading a huge answer (leaving the loop destroys the stream).
+    if (size >= MAX_BODY) break;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function networkError(
+  error: unknown,
+  signal: AbortSignal,
+  service: string,
+  origin: string,
+  secrets: readonly (string | undefined)[],
+): ChannelError {
+  if (signal.aborted) {
+    const reason = signal.reason as { name?: string } | undefined;
+    const what = reason?.name === 'TimeoutError' ? 'timed out' : 'was cancelled (upkeep is stopping)';
+    return new ChannelError(`${service} at ${origin}: the request ${what}; it will be retried`, false);
+  }
+  const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.cause?.code ?? err.code;
+  const detail = code ?? err.cause?.message ?? err.message ?? String(error);
+  return new ChannelError(
+    scrub(`could not reach ${service} at ${origin} (${detail}); it will be retried`, secrets),
+    false,
+  );
+}
+
+/** What to do about a status, in words. */
+function hint(status: number): string {
+  if (status === 401 || status === 403) return 'check the token or credentials in the plan';
+  if (status === 404 || status === 410)
+    return 'check the URL, room or chat id in the plan (the webhook may have been deleted)';
+  if (status === 413) return 'the message was too large for the service';
+  if (status >= 300 && status < 400) return 'the URL redirects; put the final URL in the plan';
+  return 'the service rejected the message; check the channel settings in the plan';
+}
+
+/** Maps a non-2xx status to a ChannelError: 408, 429 and 5xx are worth retrying, the rest are not. */
+export function statusError(
+  status: number,
+  body: string,
+  service: string,
+  secrets: readonly (string | undefined)[] = [],
+): ChannelError {
+  const snippet = body.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const said = snippet ? `: ${snippet}` : '';
+  const transient = status === 408 || status === 429 || status >= 500;
+  const next = transient ? 'it will be retried' : hint(status);
+  return new ChannelError(scrub(`${service} answered HTTP ${status}${said}; ${next}`, secrets), !transient, status);
+}
