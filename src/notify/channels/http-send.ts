@@ -27,10 +27,42 @@ export function wireBody(message: HttpMessage): string {
   return message.text ?? JSON.stringify(message.json ?? null);
 }
 
-/** Replaces every secret with `***`, so an echoed token never reaches a log or a terminal. */
+// A URL part that looks like a token: long, or mixing in digits or capitals (`T0123ABCD`, `xoxb...`), unlike `services`.
+const TOKENISH = /^(?=.{20,}$)|^(?=.{6,}$).*[0-9A-Z]/;
+
+/**
+ * The strings to hide for each secret: the secret itself, and for a webhook URL (whose path is the credential)
+ * its token-like path segments, query values and password; for a header value like `Bearer x`, its words.
+ */
+export function secretParts(secrets: readonly (string | undefined)[]): string[] {
+  const parts = new Set<string>();
+  for (const secret of secrets) {
+    if (!secret || secret.length < 4) continue;
+    parts.add(secret);
+    for (const word of secret.split(/\s+/)) if (word.length >= 6) parts.add(word);
+    if (!URL.canParse(secret)) continue;
+    const url = new URL(secret);
+    const pieces = [...url.pathname.split('/'), ...url.searchParams.values(), url.password, url.username];
+    for (const piece of pieces) {
+      for (const form of [piece, safeDecode(piece)]) if (TOKENISH.test(form)) parts.add(form);
+    }
+  }
+  // Longest first, so a whole URL is replaced before its pieces.
+  return [...parts].sort((a, b) => b.length - a.length);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Replaces every secret (and its token-like parts) with `***`, so an echoed token never reaches a log or a terminal. */
 export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
-  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('***');
+  for (const part of secretParts(secrets)) out = out.split(part).join('***');
   return out;
 }
 
