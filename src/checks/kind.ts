@@ -2,6 +2,8 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
+import type { HeartbeatSnapshot } from '../heartbeats/heartbeat-state.js';
+import type { ScheduleSpec } from '../plan/units.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -71,6 +73,10 @@ export interface ProbeContext {
   dispatcher?: Dispatcher;
   /** Extra trusted CA certificates (PEM) for tls checks, which connect without undici; tests pass their own CA. */
   ca?: string | string[];
+  /** The unit being probed (`app/name`): kinds that read their own stored state (heartbeat) need it. */
+  unitId?: string;
+  /** The heartbeat kind reads the last ping from the store through this. */
+  heartbeats?: { lastPing(unitId: string): Promise<HeartbeatSnapshot | undefined> };
 }
 
 /** A check kind: one file in src/checks plus one line in src/checks/registry.ts. */
@@ -90,6 +96,13 @@ export interface CheckKind<Spec = unknown> {
   probe(spec: Spec, ctx: ProbeContext): Promise<Observation>;
   /** How many past runs' values `evaluate` wants in `recent` (trend rules); omitted or 0 means none are read. */
   recentRuns?(spec: Spec): number;
+  /**
+   * For kinds whose timing is part of their own options (heartbeat: when pings are expected): the unit's schedule,
+   * read in the plan's zone. The common `every`/`schedule` keys are then refused.
+   */
+  schedule?(spec: Spec, timezone: string): ScheduleSpec;
+  /** The alert policy when the plan gives none (default: 2 failures to fire, 1 success to resolve). */
+  defaultAlert?: { failures: number; successes: number };
   /** Pure: same inputs, same verdict. */
   evaluate(spec: Spec, observation: Observation, recent: RecentValues[]): Verdict;
 }

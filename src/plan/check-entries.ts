@@ -94,7 +94,19 @@ export function validateCheckEntry(
     return undefined;
   }
   let schedule: CheckEntry['schedule'];
-  if (common.schedule !== undefined) {
+  if (kind.schedule) {
+    // The kind's timing is inside its own key (heartbeat: { every: 1d }): a second, common one would contradict it.
+    const extra = common.every !== undefined ? 'every' : common.schedule !== undefined ? 'schedule' : undefined;
+    if (extra !== undefined) {
+      issues.push(
+        source.issueAt([...path, extra], `a ${kind.name} check gives its timing inside "${kind.name}:"`, {
+          expected: `${kind.name}: { ${extra}: ... } instead of a separate "${extra}" key`,
+        }),
+      );
+      return undefined;
+    }
+    schedule = kind.schedule(spec.data, timezone);
+  } else if (common.schedule !== undefined) {
     schedule = parseSchedule(common.schedule, timezone);
   } else {
     const everyMs = parseDuration(common.every ?? DEFAULT_EVERY) as number;
@@ -128,7 +140,7 @@ export function validateCheckEntry(
     spec: spec.data,
     schedule,
     timeoutMs,
-    alert: common.alert ?? { failures: 2, successes: 1 },
+    alert: common.alert ?? kind.defaultAlert ?? { failures: 2, successes: 1 },
     ...(common.description !== undefined ? { description: common.description } : {}),
   };
 }

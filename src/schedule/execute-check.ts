@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import type { CheckKind, Observation, RecentValues, Verdict } from '../checks/kind.js';
+import type { CheckKind, Observation, ProbeContext, RecentValues, Verdict } from '../checks/kind.js';
 import type { CheckUnit } from '../plan/units.js';
 import type { Clock } from './clock.js';
 
@@ -19,6 +19,8 @@ export interface ExecuteDeps {
   dispatcher?: Dispatcher;
   /** Aborts in-flight probes when upkeep stops. */
   shutdown?: AbortSignal;
+  /** The heartbeat kind's last-ping reader. */
+  heartbeats?: ProbeContext['heartbeats'];
 }
 
 /** How long past its deadline a probe may take to return before upkeep gives up on it. */
@@ -50,6 +52,8 @@ export async function executeCheck(
         now: () => deps.clock.now(),
         logger: deps.logger,
         dispatcher: deps.dispatcher,
+        unitId: unit.id,
+        heartbeats: deps.heartbeats,
       }),
       stuck,
     ]);

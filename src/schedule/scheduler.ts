@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { initialAlertState, type StateChange, transition } from '../alerts/transition.js';
 import type { AlertState } from '../alerts/types.js';
-import type { CheckKind } from '../checks/kind.js';
+import type { CheckKind, ProbeContext } from '../checks/kind.js';
 import type { CheckUnit } from '../plan/units.js';
 import type { RunRecord, Store } from '../store/store.js';
 import type { Clock } from './clock.js';
@@ -30,6 +30,8 @@ export interface SchedulerOptions {
   /** True when `unit` is inside a maintenance window at `now`. */
   inMaintenance: (unit: CheckUnit, now: number) => boolean;
   dispatcher?: Dispatcher;
+  /** The heartbeat kind's last-ping reader (src/heartbeats/heartbeat-service.ts). */
+  heartbeats?: ProbeContext['heartbeats'];
   /** Called after a run is stored (live output in the terminal; never needed for correctness). */
   onRecorded?: (unit: CheckUnit, run: RunRecord, change: StateChange | null) => void;
   /** Longest the loop sleeps before looking at the store again (other workers, plan syncs). */
@@ -201,6 +203,7 @@ export class Scheduler {
             logger,
             dispatcher: this.opts.dispatcher,
             shutdown: this.shutdown.signal,
+            heartbeats: this.opts.heartbeats,
           })
         : {
             outcome: 'error' as const,

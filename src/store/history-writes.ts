@@ -55,8 +55,8 @@ export async function deleteOldRollups(
   return Number(result.numDeletedRows);
 }
 
-/** Adds one run's rows to the minute/hour/day buckets: insert, or add to the bucket already there. */
-async function upsertRollups(trx: Kysely<StoreSchema>, rows: RollupsTable[]): Promise<void> {
+/** Adds rollup rows to their minute/hour/day buckets: insert, or add to the bucket already there (one row per bucket). */
+export async function upsertRollups(trx: Kysely<StoreSchema>, rows: RollupsTable[]): Promise<void> {
   await trx
     .insertInto('rollups')
     .values(rows)

@@ -1,13 +1,17 @@
 /** The read-only JSON API: apps, units, runs, transitions, history. Handlers stay thin: read, shape, reply. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
 import type { RollupGrain, Store } from '../store/store.js';
-import { appSummaries, unitView } from './unit-view.js';
+import { appSummaries, heartbeatView, unitView } from './unit-view.js';
 
 export interface ApiDeps {
   store: Store;
   scheduler?: { status(): SchedulerStatus };
   now: () => number;
+  /** Heartbeat tokens, shown with their ping URLs on heartbeat units. */
+  heartbeats?: { tokens(): Promise<Map<string, string>> };
+  /** Base of the ping URLs; default: the URL this request came through. */
+  publicUrl?: string;
 }
 
 const GRAINS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -15,20 +19,24 @@ const GRAINS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_600_000, d
 /** Registers /api/* on `app`. */
 export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store } = deps;
-  const views = async () => {
+  const views = async (req?: FastifyRequest) => {
     const live = deps.scheduler?.status();
-    return (await store.listUnits()).map((r) => unitView(r, live));
+    const tokens = req && deps.heartbeats ? await deps.heartbeats.tokens() : undefined;
+    const base = deps.publicUrl ?? (req ? `${req.protocol}://${req.host}` : '');
+    return (await store.listUnits()).map((r) => unitView(r, live, heartbeatView(tokens?.get(r.id), base)));
   };
 
   app.get('/api/apps', async () => appSummaries(await views()));
-  app.get('/api/units', async () => views());
+  app.get('/api/units', async (req) => views(req));
 
   app.get<{ Params: { app: string; name: string } }>('/api/units/:app/:name', async (req, reply) => {
     const id = `${req.params.app}/${req.params.name}`;
     const record = await store.getUnit(id);
     if (!record) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
     const transitions = await store.listTransitions({ unitId: id, limit: 20 });
-    return { ...unitView(record, deps.scheduler?.status()), transitions };
+    const token = deps.heartbeats ? (await deps.heartbeats.tokens()).get(id) : undefined;
+    const base = deps.publicUrl ?? `${req.protocol}://${req.host}`;
+    return { ...unitView(record, deps.scheduler?.status(), heartbeatView(token, base)), transitions };
   });
 
   app.get<{ Params: { app: string; name: string }; Querystring: { limit?: string; before?: string } }>(

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
 import type { Store } from '../store/store.js';
 import { registerApiRoutes } from './api-routes.js';
+import { type PingRouteDeps, registerPingRoutes } from './ping-routes.js';
 
 export interface ServerDeps {
   store: Store;
@@ -11,6 +12,10 @@ export interface ServerDeps {
   logger: Logger;
   now: () => number;
   version: string;
+  /** Heartbeat ingest (src/heartbeats/heartbeat-service.ts): serves /ping/<token> and shows tokens in /api/units. */
+  heartbeats?: PingRouteDeps & { tokens(): Promise<Map<string, string>> };
+  /** The base URL ping URLs are shown under (UPKEEP_PUBLIC_URL); default: the URL the API was asked through. */
+  publicUrl?: string;
 }
 
 /** The loop is considered stalled when it has not ticked for this long. */
@@ -45,7 +50,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(problems.length === 0 ? 200 : 503).send(body);
   });
 
-  registerApiRoutes(app, { store: deps.store, scheduler: deps.scheduler, now: deps.now });
+  registerApiRoutes(app, {
+    store: deps.store,
+    scheduler: deps.scheduler,
+    now: deps.now,
+    heartbeats: deps.heartbeats,
+    publicUrl: deps.publicUrl,
+  });
+  if (deps.heartbeats) registerPingRoutes(app, deps.heartbeats);
 
   // A failure inside upkeep is reported as upkeep's, with a 5xx of its own, never as a verdict about a target.
   app.setErrorHandler((err: Error, _req, reply) => {

@@ -1,5 +1,6 @@
 /** How a unit is shown by the API and the CLI: the store's record merged with what the live scheduler knows. */
 import type { SchedulerStatus } from '../schedule/scheduler.js';
+import { pingUrl } from '../heartbeats/ping-request.js';
 import type { UnitRecord } from '../store/store.js';
 
 /** A unit as the API and `upkeep status` present it. */
@@ -18,10 +19,16 @@ export interface UnitView {
   lastOutcome: string | null;
   nextRunAt: number | null;
   running: boolean;
+  /** Heartbeat units: the ping token and URL (`curl -fsS <pingUrl>` from the job). */
+  heartbeat?: { token: string; pingUrl: string };
 }
 
 /** Builds the view of one unit. Pure. */
-export function unitView(record: UnitRecord, live?: Pick<SchedulerStatus, 'inFlight' | 'unitErrors'>): UnitView {
+export function unitView(
+  record: UnitRecord,
+  live?: Pick<SchedulerStatus, 'inFlight' | 'unitErrors'>,
+  heartbeat?: UnitView['heartbeat'],
+): UnitView {
   const error = live?.unitErrors[record.id];
   return {
     id: record.id,
@@ -39,7 +46,13 @@ export function unitView(record: UnitRecord, live?: Pick<SchedulerStatus, 'inFli
     lastOutcome: record.lastOutcome,
     nextRunAt: record.nextRunAt,
     running: live ? live.inFlight.includes(record.id) : record.runningSince !== null,
+    ...(heartbeat ? { heartbeat } : {}),
   };
+}
+
+/** The heartbeat part of a unit's view, when it has a token. Pure. */
+export function heartbeatView(token: string | undefined, baseUrl: string): UnitView['heartbeat'] {
+  return token === undefined ? undefined : { token, pingUrl: pingUrl(baseUrl, token) };
 }
 
 /** Per-app counts of unit states, worst first. Pure. */
