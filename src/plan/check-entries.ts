@@ -2,6 +2,7 @@
 import type { CheckKind } from '../checks/kind.js';
 import { everySchedule, parseSchedule, schedulePeriodMs } from '../schedule/schedule-spec.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { compileCheckNotify } from './notify-options.js';
 import type { PlanIssue } from './plan-error.js';
 import { CHECK_COMMON_KEYS, checkEntrySchema } from './plan-schema.js';
 import type { CheckEntry } from './plan-types.js';
@@ -79,7 +80,7 @@ export function validateCheckEntry(
     timeout?: string;
     alert?: { failures: number; successes: number };
     description?: string;
-  };
+  } & Parameters<typeof compileCheckNotify>[0];
   if (common.every !== undefined && common.schedule !== undefined) {
     issues.push(
       source.issueAt(
@@ -142,5 +143,10 @@ export function validateCheckEntry(
     timeoutMs,
     alert: common.alert ?? kind.defaultAlert ?? { failures: 2, successes: 1 },
     ...(common.description !== undefined ? { description: common.description } : {}),
+    ...withNotify(compileCheckNotify(common)),
   };
+}
+
+function withNotify(notify: CheckEntry['notify']): Pick<CheckEntry, 'notify'> {
+  return notify === undefined ? {} : { notify };
 }

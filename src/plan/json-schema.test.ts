@@ -14,6 +14,7 @@ describe('planJsonSchema', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(schema)), schema);
     const properties = schema.properties as Json;
     assert.deepEqual(Object.keys(properties).sort(), [
+      'alerts',
       'apps',
       'history',
       'maintenance',

@@ -7,6 +7,7 @@ import type { Retention } from '../store/store.js';
 import { validateCheckEntry } from './check-entries.js';
 import { compileUnits } from './compile.js';
 import { scrubSecrets } from './interpolate.js';
+import { checkCheckChannels, compileAlertDefaults } from './notify-options.js';
 import { PlanError, type PlanIssue } from './plan-error.js';
 import {
   checkAppReferences,
@@ -79,6 +80,7 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
   const routes = checkRoutes(input, ctx);
   checkUniqueNames(input, ctx);
   checkAppReferences(input, ctx);
+  checkCheckChannels(input, ctx);
   if (timezone === undefined) fail();
   const zone = timezone as string;
   const maintenance = compileMaintenance(input, zone, ctx);
@@ -110,6 +112,7 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
     apps,
     maintenance,
     retention,
+    alerts: compileAlertDefaults(input.alerts),
   };
   return { plan, units: compileUnits(plan, kinds), timezone: zone, maintenance, retention };
 }

@@ -53,6 +53,29 @@ const alertSchema = z
   })
   .describe('How many runs in a row change the alert state.');
 
+// `false` turns a default off for one check (or for every check under `alerts:`).
+const renotifyField = z
+  .union([durationField, z.literal(false)])
+  .describe('Remind while the alert keeps firing, every this long (default: no reminders); false turns it off.');
+const flappingField = z
+  .union([
+    z.strictObject({
+      changes: z.int().min(1).default(4).describe('State changes allowed within the window (default 4).'),
+      within: durationField.default('1h').describe('The window (default 1h).'),
+    }),
+    z.literal(false),
+  ])
+  .describe(
+    'Flapping damping: more changes than `changes` within `within` send one "flapping" message, then hold until the check has been stable for `within`. Default on (4 within 1h); false turns it off.',
+  );
+
+/** Notification options a check may set, and `alerts:` sets for every check. */
+export const notifyOptionsShape = {
+  renotify: renotifyField.optional(),
+  recovery: z.boolean().optional().describe('Send a message when the alert resolves (default true).'),
+  flapping: flappingField.optional(),
+};
+
 /** The keys every check entry may have besides its kind's own keys. */
 export const checkCommonShape = {
   every: durationField.optional().describe('How often the check runs (default 1m). Use `schedule` for clock times.'),
@@ -60,6 +83,11 @@ export const checkCommonShape = {
   timeout: durationField.optional().describe('Deadline for one run (default 10s); must be shorter than the period.'),
   alert: alertSchema.optional(),
   description: z.string().optional().describe('What this check is for, shown on the dashboard.'),
+  notify: z
+    .array(nameKey)
+    .optional()
+    .describe('Channels (from `notify`) for this check instead of the severity routes; [] sends nothing.'),
+  ...notifyOptionsShape,
 };
 
 /** The keys of checkCommonShape, to tell them apart from a kind's keys. */
@@ -206,6 +234,10 @@ export function planSchema(checkEntry: z.ZodType) {
       .optional()
       .describe('Which channels get alerts of each severity.'),
     apps: z.record(nameKey, appSchema(checkEntry)).describe('The maintained applications by name.'),
+    alerts: z
+      .strictObject(notifyOptionsShape)
+      .optional()
+      .describe('Notification defaults for every check: renotify, recovery, flapping.'),
     maintenance: z.array(maintenanceSchema).optional(),
     history: historySchema.optional(),
   });

@@ -18,6 +18,24 @@ export interface CheckEntry {
   timeoutMs: number;
   alert: { failures: number; successes: number };
   description?: string;
+  /** The check's own notification options (src/plan/notify-options.ts); unset keys take `alerts:` defaults. */
+  notify?: CheckNotify;
+}
+
+/** How alerts of a check are notified once routed: reminders, recovery notices, flapping damping. */
+export interface NotifyOptions {
+  /** Remind every this long while firing; null: never. */
+  renotifyMs: number | null;
+  /** Send a message when the alert resolves. */
+  recovery: boolean;
+  /** More than `changes` state changes within `withinMs` → one flapping message, then hold; null: no damping. */
+  flapping: { changes: number; withinMs: number } | null;
+}
+
+/** A check's own notification keys; each overrides the plan's `alerts:` default. */
+export interface CheckNotify extends Partial<NotifyOptions> {
+  /** Channel names replacing the severity routes for this check ([] sends nothing). */
+  channels?: string[];
 }
 
 /** One app. Databases, repos, secrets and checklists are validated but not compiled to units yet. */
@@ -51,6 +69,8 @@ export interface Plan {
   apps: Record<string, AppPlan>;
   maintenance: MaintenanceWindow[];
   retention: Retention;
+  /** Notification defaults from `alerts:` (renotify off, recovery on, flapping 4 within 1h when not given). */
+  alerts?: NotifyOptions;
 }
 
 /** The default history retention: raw 7d, minute rollups 2d, hour 90d, day 730d. */

@@ -1,0 +1,316 @@
+/**
+ * The notifier: one loop that plans durable transitions into outbox rows, reminds about long firings, and sends due
+ * rows through their channels with retries. Every step is a compare-and-set claim in the store, so two notifiers
+ * (processes, or machines sharing PostgreSQL) never send a row twice, and a row claimed by a process that died is
+ * sent by the next one once its claim expires. No timer per row: the loop sleeps until the next due row or a wake().
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import type { Plan } from '../plan/plan-types.js';
+import type { Clock } from '../schedule/clock.js';
+import type { Database } from '../store/database.js';
+import type { ClaimedOutbox } from '../store/notify-schema.js';
+import { NotifyStore } from '../store/notify-store.js';
+import { retryDelayMs } from './backoff.js';
+import type { ChannelKind } from './channel.js';
+import { channelKinds } from './channels/registry.js';
+import { testMessage } from './message.js';
+import { type PlanContext, planReminder, planTransition } from './plan-notifications.js';
+import { defaultPolicy, notifyPolicies, type UnitNotifyPolicy } from './policy.js';
+import { type SendResult, sendClaimed } from './send-claimed.js';
+
+/** What a Notifier is built from; the composition root passes the store's open database. */
+export interface NotifierOptions {
+  /** The store's open, migrated database (`KyselyStore.database`). */
+  database: Database;
+  /** The loaded plan: channels (`notify`), `routes`, `alerts` defaults and each check's own keys. */
+  plan: Plan;
+  clock: Clock;
+  logger: Logger;
+  /** This process's name in claims. */
+  worker: string;
+  /** Where upkeep's web server is reachable by people, for links in messages. */
+  baseUrl: string;
+  dispatcher?: Dispatcher;
+  /** Channel kinds (default: the registry). Tests add kinds of their own. */
+  kinds?: readonly ChannelKind<unknown, unknown>[];
+  /** Jitter source for retry backoff (default Math.random). */
+  random?: () => number;
+  /** Sends at once (default 8). */
+  concurrency?: number;
+  /** Longest the loop sleeps before looking for new transitions (default 1s). */
+  pollMs?: number;
+  /** How long a claim lasts before another notifier may take the row over (default 2 min). */
+  claimMs?: number;
+  /** Deadline of one send (default 30s); must be well below claimMs. */
+  sendTimeoutMs?: number;
+  /** How often reminders and flapping ends are looked for (default 30s). */
+  reminderEveryMs?: number;
+}
+
+/** What `upkeep notify test` prints. */
+export interface TestSendResult {
+  ok: boolean;
+  status?: number;
+  detail?: string;
+  error?: string;
+  outboxId: number;
+}
+
+/** The notifier's own health, for /healthz. */
+export interface NotifierStatus {
+  running: boolean;
+  inFlight: number;
+  lastPassAt: number | null;
+  /** upkeep's own trouble (its store), never a channel's. */
+  error: { message: string; since: number } | null;
+}
+
+const BATCH = 100;
+
+export class Notifier {
+  /** The notification store, for the API and `upkeep notify` listings. */
+  readonly store: NotifyStore;
+  private readonly policies: Map<string, UnitNotifyPolicy>;
+  private readonly fallback: UnitNotifyPolicy;
+  private readonly kinds: readonly ChannelKind<unknown, unknown>[];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly shutdown = new AbortController();
+  private wakeSignal = new AbortController();
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private synced: Promise<void> | null = null;
+  private lastReminderPass = Number.NEGATIVE_INFINITY;
+  private lastPassAt: number | null = null;
+  private error: NotifierStatus['error'] = null;
+
+  constructor(private readonly opts: NotifierOptions) {
+    this.store = new NotifyStore(opts.database);
+    this.policies = notifyPolicies(opts.plan);
+    this.fallback = defaultPolicy(opts.plan);
+    this.kinds = opts.kinds ?? channelKinds;
+  }
+
+  /** Starts the loop in the background. */
+  start(): void {
+    if (this.loop) return;
+    this.loop = this.runLoop();
+  }
+
+  /** Looks again now (call after recording a transition, so a message goes out without waiting for the poll). */
+  wake(): void {
+    this.wakeSignal.abort();
+  }
+
+  /** One full pass — plan, remind, send — waiting for the sends it started. For tests and one-shot commands. */
+  async tick(): Promise<void> {
+    await this.pass();
+    await this.idle();
+  }
+
+  /** Stops the loop; sends still running after `graceMs` are aborted and their rows retried by the next start. */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+    const drained = await Promise.race([
+      this.idle().then(() => true),
+      this.opts.clock.sleep(graceMs).then(() => false),
+    ]);
+    if (!drained) {
+      this.shutdown.abort();
+      await this.idle();
+    }
+  }
+
+  /** A snapshot for /healthz. */
+  status(): NotifierStatus {
+    return {
+      running: this.loop !== null && !this.stopping,
+      inFlight: this.inFlight.size,
+      lastPassAt: this.lastPassAt,
+      error: this.error,
+    };
+  }
+
+  /** Sends a test message to `channel` now, through the outbox (so it is recorded), and reports what happened. */
+  async sendTest(channel: string): Promise<TestSendResult> {
+    if (this.opts.plan.notify[channel] === undefined) {
+      const known = Object.keys(this.opts.plan.notify);
+      throw new Error(
+        `no channel "${channel}" under "notify" in the plan${known.length > 0 ? `; channels: ${known.join(', ')}` : ''}`,
+      );
+    }
+    const now = this.opts.clock.now();
+    const message = testMessage(channel, now, this.opts.baseUrl);
+    const [id] = await this.store.enqueue(
+      [{ unitId: message.unitId, channel, event: 'test', message, status: 'pending' }],
+      now,
+    );
+    const outboxId = id as number;
+    const [claim] = await this.store.claimOutbox({ ...this.claimOpts(1), ids: [outboxId] });
+    if (claim === undefined) {
+      return { ok: false, outboxId, error: 'another upkeep process took the test message; see `upkeep notify` for it' };
+    }
+    const result = await this.deliver(claim, { retry: false });
+    const out = result.outcome;
+    return out.ok
+      ? {
+          ok: true,
+          outboxId,
+          ...(out.status !== undefined ? { status: out.status } : {}),
+          ...(out.detail ? { detail: out.detail } : {}),
+        }
+      : { ok: false, outboxId, error: out.error, ...(out.status !== undefined ? { status: out.status } : {}) };
+  }
+
+  private policy(unitId: string): UnitNotifyPolicy {
+    return this.policies.get(unitId) ?? this.fallback;
+  }
+
+  private context(): PlanContext {
+    return { now: this.opts.clock.now(), baseUrl: this.opts.baseUrl };
+  }
+
+  private claimOpts(limit: number) {
+    return { now: this.opts.clock.now(), limit, worker: this.opts.worker, claimMs: this.opts.claimMs ?? 120_000 };
+  }
+
+  /** Records every channel's config hash once: a channel whose entry changed since it was disabled is re-enabled. */
+  private syncChannels(): Promise<void> {
+    this.synced ??= this.store.syncChannels(channelHashes(this.opts.plan)).then((enabled) => {
+      if (enabled.length > 0)
+        this.opts.logger.info({ channels: enabled }, 'channels re-enabled: their plan entry changed');
+    });
+    return this.synced;
+  }
+
+  private async pass(): Promise<void> {
+    await this.syncChannels().catch((err) => {
+      this.synced = null; // try again next pass
+      throw err;
+    });
+    // Plan every waiting transition (bounded, so a backlog cannot starve sending).
+    for (let i = 0; i < 10; i++) {
+      const ctx = this.context();
+      const { processed } = await this.store.processTransitions({
+        now: ctx.now,
+        limit: BATCH,
+        lookbackMs: (unitId) => this.policy(unitId).flapping?.withinMs ?? 0,
+        plan: (input) => planTransition(input, this.policy(input.transition.unitId), ctx),
+      });
+      if (processed < BATCH) break;
+    }
+    const now = this.opts.clock.now();
+    if (now - this.lastReminderPass >= (this.opts.reminderEveryMs ?? 30_000)) {
+      this.lastReminderPass = now;
+      const ctx = this.context();
+      await this.store.planReminders({
+        now: ctx.now,
+        plan: (input) => planReminder(input, this.policy(input.unit.id), ctx),
+      });
+    }
+    const free = (this.opts.concurrency ?? 8) - this.inFlight.size;
+    if (!this.stopping && free > 0) {
+      for (const claim of await this.store.claimOutbox(this.claimOpts(free))) {
+        const sending: Promise<void> = this.deliver(claim, { retry: true })
+          .then(() => undefined)
+          .catch((err) =>
+            this.opts.logger.error(
+              { err, outbox: claim.row.id },
+              'could not record a delivery; the row is retried when its claim expires',
+            ),
+          )
+          .finally(() => {
+            this.inFlight.delete(sending);
+            this.wake();
+          });
+        this.inFlight.add(sending);
+      }
+    }
+    this.lastPassAt = this.opts.clock.now();
+    this.error = null;
+  }
+
+  /** Sends one claimed row and records the attempt. */
+  private async deliver(claim: ClaimedOutbox, opts: { retry: boolean }): Promise<SendResult> {
+    const { clock, logger } = this.opts;
+    const result = await sendClaimed(claim, {
+      channels: this.opts.plan.notify,
+      kinds: this.kinds,
+      logger,
+      dispatcher: this.opts.dispatcher,
+      now: () => clock.now(),
+      timeoutMs: this.opts.sendTimeoutMs ?? 30_000,
+      shutdown: this.shutdown.signal,
+    });
+    const now = clock.now();
+    const delay = result.retry && opts.retry ? retryDelayMs(claim.attempt, this.opts.random ?? Math.random) : null;
+    // Stopping is not the channel's fault: try again as soon as upkeep is back.
+    const retryAt = delay === null ? null : this.shutdown.signal.aborted ? now : now + delay;
+    const out = result.outcome;
+    if (!out.ok) {
+      const fields = { channel: claim.row.channel, outbox: claim.row.id, attempt: claim.attempt, error: out.error };
+      if (result.disable) logger.error(fields, 'channel disabled after a permanent error; fix it in the plan');
+      else if (retryAt === null) logger.error(fields, 'notification failed; giving up on it');
+      else logger.warn({ ...fields, retryAt }, 'notification failed; will retry');
+    }
+    await this.store.finishDelivery({
+      claim,
+      worker: this.opts.worker,
+      now,
+      outcome: out,
+      retryAt,
+      ...(result.disable !== undefined ? { disable: result.disable } : {}),
+    });
+    return result;
+  }
+
+  private async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private async runLoop(): Promise<void> {
+    const { clock, logger } = this.opts;
+    const pollMs = this.opts.pollMs ?? 1_000;
+    let backoff = 250;
+    while (!this.stopping) {
+      let sleepMs = pollMs;
+      try {
+        await this.pass();
+        const next = await this.store.nextAttemptAt();
+        // With every send slot busy, a finishing send wakes the loop; otherwise sleep until the next due row.
+        const full = this.inFlight.size >= (this.opts.concurrency ?? 8);
+        if (next !== null && !full) sleepMs = Math.min(pollMs, Math.max(0, next - clock.now()));
+        backoff = 250;
+      } catch (err) {
+        if (!this.error) this.error = { message: err instanceof Error ? err.message : String(err), since: clock.now() };
+        logger.error({ err }, 'notifier pass failed (upkeep store or internal error); retrying with backoff');
+        sleepMs = backoff;
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+      if (this.stopping) break;
+      if (this.wakeSignal.signal.aborted) this.wakeSignal = new AbortController();
+      if (sleepMs > 0) await clock.sleep(sleepMs, this.wakeSignal.signal);
+    }
+  }
+}
+
+/** A short hash of each channel's plan entry: enough to notice an edit, too short to be worth guessing secrets from. */
+export function channelHashes(plan: Pick<Plan, 'notify'>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(plan.notify)) {
+    out[name] = createHash('sha256').update(stableJson(entry)).digest('hex').slice(0, 12);
+  }
+  return out;
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,393 @@
+/**
+ * The outbox's storage: planning transitions into outbox rows, claiming rows to send, recording deliveries, and
+ * channel state. Every claim is a compare-and-set in a short transaction, so several notifiers (processes, or
+ * machines on one PostgreSQL) never plan a transition twice or send a row twice. Decisions are made by pure
+ * functions the caller passes in; this module only reads and writes.
+ */
+import type { Kysely } from 'kysely';
+import { toStoreError } from './errors.js';
+import { NotifyReads } from './notify-reads.js';
+import {
+  type ClaimedOutbox,
+  type DeliveryOutcome,
+  type NewOutboxRow,
+  type NotifySchema,
+  notifyStateFromRow,
+  type OutboxStatus,
+  outboxFromRow,
+  type PlannedNotifications,
+  type TransitionToPlan,
+  type UnitToRemind,
+} from './notify-schema.js';
+import {
+  disableInTransaction,
+  ERRORS_KEPT,
+  ensureChannel,
+  insertRows,
+  lockUnitState,
+  outboxValues,
+  stateColumns,
+  writeUnitState,
+} from './notify-writes.js';
+import { transitionFromRow, unitFromRow } from './rows.js';
+import { withWriteGate } from './write-gate.js';
+
+export type {
+  ClaimedOutbox,
+  DeliveryOutcome,
+  NewOutboxRow,
+  PlannedNotifications,
+  TransitionToPlan,
+  UnitToRemind,
+} from './notify-schema.js';
+
+const NOTIFYING = ['firing', 'resolved'];
+
+// A planner that found an earlier unprocessed transition of the same unit backs out: order matters per unit.
+class OutOfOrder extends Error {}
+
+/** Notification storage over an open (migrated) store database. */
+export class NotifyStore extends NotifyReads {
+  /**
+   * Claims up to `limit` unprocessed transitions (oldest first, compare-and-set on processed_at) and, in the same
+   * transaction each, writes the outbox rows `plan` decides and the unit's notify state. Returns counts.
+   */
+  async processTransitions(opts: {
+    now: number;
+    limit: number;
+    lookbackMs: (unitId: string) => number;
+    plan: (input: TransitionToPlan) => PlannedNotifications;
+  }): Promise<{ processed: number; queued: number }> {
+    const candidates = await this.read('processTransitions', () =>
+      this.db
+        .selectFrom('transitions')
+        .selectAll()
+        .where('processed_at', 'is', null)
+        .orderBy('id')
+        .limit(opts.limit)
+        .execute(),
+    );
+    let processed = 0;
+    let queued = 0;
+    const skipUnits = new Set<string>();
+    for (const candidate of candidates) {
+      if (skipUnits.has(candidate.unit_id)) continue;
+      const id = Number(candidate.id);
+      try {
+        const n = await this.write('processTransitions', async (trx) => {
+          const claimed = await trx
+            .updateTable('transitions')
+            .set({ processed_at: opts.now })
+            .where('id', '=', id)
+            .where('processed_at', 'is', null)
+            .executeTakeFirst();
+          if (Number(claimed.numUpdatedRows) !== 1) return -1;
+          const earlier = await trx
+            .selectFrom('transitions')
+            .select('id')
+            .where('unit_id', '=', candidate.unit_id)
+            .where('id', '<', id)
+            .where('processed_at', 'is', null)
+            .executeTakeFirst();
+          if (earlier !== undefined) throw new OutOfOrder();
+          const version = await lockUnitState(trx, candidate.unit_id);
+          const state = notifyStateFromRow(
+            await trx
+              .selectFrom('notify_units')
+              .selectAll()
+              .where('unit_id', '=', candidate.unit_id)
+              .executeTakeFirst(),
+          );
+          const unitRow = await trx
+            .selectFrom('units')
+            .selectAll()
+            .where('id', '=', candidate.unit_id)
+            .executeTakeFirst();
+          const transition = transitionFromRow(candidate);
+          const since = transition.at - opts.lookbackMs(candidate.unit_id);
+          const counted = await trx
+            .selectFrom('transitions')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('unit_id', '=', candidate.unit_id)
+            .where('to_state', 'in', NOTIFYING)
+            .where('at', '>', since)
+            .where('id', '<=', id)
+            .executeTakeFirst();
+          const planned = opts.plan({
+            id,
+            transition,
+            unit: unitRow === undefined ? undefined : unitFromRow(unitRow),
+            state,
+            recentChanges: Number(counted?.n ?? 0),
+          });
+          await writeUnitState(trx, candidate.unit_id, planned.state, version);
+          return insertRows(trx, planned.rows, { transitionId: id, unitId: candidate.unit_id, now: opts.now });
+        });
+        if (n >= 0) {
+          processed++;
+          queued += n;
+        }
+      } catch (err) {
+        if (!(err instanceof OutOfOrder)) throw err;
+        skipUnits.add(candidate.unit_id);
+      }
+    }
+    return { processed, queued };
+  }
+
+  /**
+   * Reminder pass: offers every unit with an outstanding notification (or flapping) to `plan`; when it returns rows,
+   * writes them and the new state with a compare-and-set on the unit's notify state, so two workers never both remind.
+   */
+  async planReminders(opts: {
+    now: number;
+    plan: (input: UnitToRemind) => PlannedNotifications | null;
+  }): Promise<number> {
+    const rows = await this.read('planReminders', () =>
+      this.db
+        .selectFrom('notify_units')
+        .selectAll()
+        .where((eb) => eb.or([eb('notified_severity', 'is not', null), eb('flapping_since', 'is not', null)]))
+        .orderBy('unit_id')
+        .execute(),
+    );
+    let queued = 0;
+    for (const row of rows) {
+      const unitRow = await this.read('planReminders', () =>
+        this.db.selectFrom('units').selectAll().where('id', '=', row.unit_id).executeTakeFirst(),
+      );
+      if (unitRow === undefined) continue;
+      const last = await this.read('planReminders', () =>
+        this.db
+          .selectFrom('transitions')
+          .select((eb) => eb.fn.max('at').as('at'))
+          .where('unit_id', '=', row.unit_id)
+          .where('to_state', 'in', NOTIFYING)
+          .executeTakeFirst(),
+      );
+      const planned = opts.plan({
+        unit: unitFromRow(unitRow),
+        state: notifyStateFromRow(row),
+        lastChangeAt: last?.at === null || last?.at === undefined ? null : Number(last.at),
+      });
+      if (planned === null) continue;
+      queued += await this.write('planReminders', async (trx) => {
+        const won = await trx
+          .updateTable('notify_units')
+          .set(stateColumns(planned.state, Number(row.version) + 1))
+          .where('unit_id', '=', row.unit_id)
+          .where('version', '=', Number(row.version))
+          .executeTakeFirst();
+        if (Number(won.numUpdatedRows) !== 1) return 0;
+        return insertRows(trx, planned.rows, { transitionId: null, unitId: row.unit_id, now: opts.now });
+      });
+    }
+    return queued;
+  }
+
+  /** Writes rows outside the planner (`upkeep notify test`); returns their ids. */
+  async enqueue(rows: (NewOutboxRow & { unitId: string })[], now: number): Promise<number[]> {
+    return this.write('enqueue', async (trx) => {
+      const ids: number[] = [];
+      for (const row of rows) {
+        const inserted = await trx
+          .insertInto('outbox')
+          .values(outboxValues(row, { transitionId: null, unitId: row.unitId, now }))
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        ids.push(Number(inserted.id));
+      }
+      return ids;
+    });
+  }
+
+  /**
+   * Claims up to `limit` rows to send: pending and due, or `sending` with an expired claim (its worker died).
+   * Compare-and-set on (id, attempts); writes the attempt's delivery row in the same transaction, before any send.
+   * `ids` restricts the claim to those rows (a test send).
+   */
+  async claimOutbox(opts: {
+    now: number;
+    limit: number;
+    worker: string;
+    claimMs: number;
+    ids?: number[];
+  }): Promise<ClaimedOutbox[]> {
+    const { now, worker } = opts;
+    if (opts.limit <= 0) return [];
+    const candidates = await this.read('claimOutbox', () => {
+      let query = this.db
+        .selectFrom('outbox')
+        .selectAll()
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+            eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', now)]),
+          ]),
+        );
+      if (opts.ids !== undefined) query = query.where('id', 'in', opts.ids.length > 0 ? opts.ids : [-1]);
+      return query.orderBy('next_attempt_at').orderBy('id').limit(opts.limit).execute();
+    });
+    const claims: ClaimedOutbox[] = [];
+    for (const candidate of candidates) {
+      const id = Number(candidate.id);
+      const attempt = Number(candidate.attempts) + 1;
+      const claim = await this.write('claimOutbox', async (trx) => {
+        const won = await trx
+          .updateTable('outbox')
+          .set({ status: 'sending', claimed_by: worker, claimed_until: now + opts.claimMs, attempts: attempt })
+          .where('id', '=', id)
+          .where('attempts', '=', attempt - 1)
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+              eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', now)]),
+            ]),
+          )
+          .executeTakeFirst();
+        if (Number(won.numUpdatedRows) !== 1) return null;
+        // An earlier attempt that never finished: its process died mid-send, so the receiver may have it already.
+        await trx
+          .updateTable('deliveries')
+          .set({ ended_at: now, ok: 0, error: 'interrupted: upkeep stopped during this attempt; it may have arrived' })
+          .where('outbox_id', '=', id)
+          .where('ended_at', 'is', null)
+          .execute();
+        const delivery = await trx
+          .insertInto('deliveries')
+          .values({
+            outbox_id: id,
+            channel: candidate.channel,
+            attempt,
+            started_at: now,
+            ended_at: null,
+            ok: null,
+            status_code: null,
+            error: null,
+            permanent: null,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return Number(delivery.id);
+      });
+      if (claim === null) continue;
+      const row = outboxFromRow({
+        ...candidate,
+        status: 'sending',
+        claimed_by: worker,
+        claimed_until: now + opts.claimMs,
+        attempts: attempt,
+      });
+      claims.push({ row, deliveryId: claim, attempt });
+    }
+    return claims;
+  }
+
+  /**
+   * Records how an attempt ended: the delivery row, then the outbox row (sent; pending again at `retryAt`; or failed
+   * when `retryAt` is null) if this worker still holds the claim, and the channel's last error or success. With
+   * `disable`, the channel is disabled with that reason and its pending rows fail. Returns false when the claim was
+   * lost (the delivery row is still completed).
+   */
+  async finishDelivery(opts: {
+    claim: ClaimedOutbox;
+    worker: string;
+    now: number;
+    outcome: DeliveryOutcome;
+    retryAt: number | null;
+    disable?: string;
+  }): Promise<boolean> {
+    const { claim, now, outcome } = opts;
+    const channel = claim.row.channel;
+    const error = outcome.ok ? null : outcome.error.slice(0, ERRORS_KEPT);
+    return this.write('finishDelivery', async (trx) => {
+      await trx
+        .updateTable('deliveries')
+        .set({
+          ended_at: now,
+          ok: outcome.ok ? 1 : 0,
+          status_code: outcome.status ?? null,
+          error: outcome.ok ? (outcome.detail?.slice(0, ERRORS_KEPT) ?? null) : error,
+          permanent: outcome.ok ? null : outcome.permanent ? 1 : 0,
+        })
+        .where('id', '=', claim.deliveryId)
+        .execute();
+      const status: OutboxStatus = outcome.ok ? 'sent' : opts.retryAt === null ? 'failed' : 'pending';
+      const kept = await trx
+        .updateTable('outbox')
+        .set({
+          status,
+          claimed_by: null,
+          claimed_until: null,
+          last_error: error,
+          sent_at: outcome.ok ? now : null,
+          ...(opts.retryAt !== null && !outcome.ok ? { next_attempt_at: opts.retryAt } : {}),
+        })
+        .where('id', '=', claim.row.id)
+        .where('claimed_by', '=', opts.worker)
+        .where('attempts', '=', claim.attempt)
+        .executeTakeFirst();
+      await ensureChannel(trx, channel);
+      await trx
+        .updateTable('channel_state')
+        .set(outcome.ok ? { last_success_at: now } : { last_error: error, last_error_at: now })
+        .where('channel', '=', channel)
+        .execute();
+      if (opts.disable !== undefined) await disableInTransaction(trx, channel, opts.disable, now);
+      return Number(kept.numUpdatedRows) === 1;
+    });
+  }
+
+  /** Disables a channel: it sends nothing until re-enabled; its pending rows fail with the reason. */
+  async disableChannel(channel: string, reason: string, now: number): Promise<void> {
+    await this.write('disableChannel', async (trx) => {
+      await ensureChannel(trx, channel);
+      await disableInTransaction(trx, channel, reason, now);
+    });
+  }
+
+  /** Re-enables a channel (after its owner fixed it). Returns false when it was not disabled. */
+  async enableChannel(channel: string): Promise<boolean> {
+    const result = await this.write('enableChannel', (trx) =>
+      trx
+        .updateTable('channel_state')
+        .set({ disabled_at: null, disabled_reason: null })
+        .where('channel', '=', channel)
+        .where('disabled_at', 'is not', null)
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Records each channel's config hash; a channel whose plan entry changed is re-enabled (its owner fixed it).
+   * Returns the channels re-enabled.
+   */
+  async syncChannels(hashes: Record<string, string>): Promise<string[]> {
+    return this.write('syncChannels', async (trx) => {
+      const enabled: string[] = [];
+      for (const [channel, hash] of Object.entries(hashes)) {
+        await ensureChannel(trx, channel);
+        const row = await trx.selectFrom('channel_state').selectAll().where('channel', '=', channel).executeTakeFirst();
+        if (row?.config_hash === hash) continue;
+        const reenable = row?.disabled_at !== null && row?.config_hash !== null;
+        await trx
+          .updateTable('channel_state')
+          .set(reenable ? { config_hash: hash, disabled_at: null, disabled_reason: null } : { config_hash: hash })
+          .where('channel', '=', channel)
+          .execute();
+        if (reenable) enabled.push(channel);
+      }
+      return enabled;
+    });
+  }
+
+  private async write<T>(operation: string, fn: (trx: Kysely<NotifySchema>) => Promise<T>): Promise<T> {
+    try {
+      return await withWriteGate(this.database.gateKey, () => this.db.transaction().execute((trx) => fn(trx)));
+    } catch (cause) {
+      if (cause instanceof OutOfOrder) throw cause;
+      throw toStoreError(operation, this.database.where, cause);
+    }
+  }
+}

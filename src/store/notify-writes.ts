@@ -1,0 +1,139 @@
+/** The statements the notification store's transactions share: unit notify state, outbox inserts, channel state. */
+import type { Kysely } from 'kysely';
+import type { NewOutboxRow, NotifySchema, UnitNotifyState } from './notify-schema.js';
+
+/** Longest error text kept in a row. */
+export const ERRORS_KEPT = 2_000;
+
+/**
+ * Makes sure the unit's notify row exists and locks it for this transaction (an UPDATE takes PostgreSQL's row lock;
+ * SQLite's transaction already holds the write lock). Returns the version after the bump.
+ */
+export async function lockUnitState(trx: Kysely<NotifySchema>, unitId: string): Promise<number> {
+  await trx
+    .insertInto('notify_units')
+    .values({
+      unit_id: unitId,
+      notified_severity: null,
+      episode_since: null,
+      last_notified_at: null,
+      flapping_since: null,
+      version: 0,
+    })
+    .onConflict((oc) => oc.column('unit_id').doNothing())
+    .execute();
+  const row = await trx
+    .updateTable('notify_units')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('unit_id', '=', unitId)
+    .returning('version')
+    .executeTakeFirstOrThrow();
+  return Number(row.version);
+}
+
+/** The notify_units columns of a state. */
+export function stateColumns(state: UnitNotifyState, version: number) {
+  return {
+    notified_severity: state.notifiedSeverity,
+    episode_since: state.episodeSince,
+    last_notified_at: state.lastNotifiedAt,
+    flapping_since: state.flappingSince,
+    version,
+  };
+}
+
+/** Writes a unit's notify state (after lockUnitState). */
+export async function writeUnitState(
+  trx: Kysely<NotifySchema>,
+  unitId: string,
+  state: UnitNotifyState,
+  version: number,
+): Promise<void> {
+  await trx.updateTable('notify_units').set(stateColumns(state, version)).where('unit_id', '=', unitId).execute();
+}
+
+/** The outbox columns of a new row. */
+export function outboxValues(row: NewOutboxRow, at: { transitionId: number | null; unitId: string; now: number }) {
+  return {
+    transition_id: at.transitionId,
+    unit_id: at.unitId,
+    channel: row.channel,
+    event: row.event,
+    message_json: JSON.stringify(row.message),
+    created_at: at.now,
+    next_attempt_at: at.now,
+    attempts: 0,
+    claimed_by: null,
+    claimed_until: null,
+    status: row.status,
+    last_error: row.note ?? null,
+    sent_at: null,
+  };
+}
+
+/** Inserts planned rows; a row for a disabled channel is written failed at once, with the channel's reason. */
+export async function insertRows(
+  trx: Kysely<NotifySchema>,
+  rows: NewOutboxRow[],
+  at: { transitionId: number | null; unitId: string; now: number },
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const channels = [...new Set(rows.map((r) => r.channel))];
+  const disabled = new Map(
+    (
+      await trx
+        .selectFrom('channel_state')
+        .select(['channel', 'disabled_reason'])
+        .where('channel', 'in', channels)
+        .where('disabled_at', 'is not', null)
+        .execute()
+    ).map((r) => [r.channel, r.disabled_reason ?? 'disabled']),
+  );
+  for (const row of rows) {
+    const reason = disabled.get(row.channel);
+    const values = outboxValues(row, at);
+    const failed = reason !== undefined && row.status === 'pending';
+    await trx
+      .insertInto('outbox')
+      .values(failed ? { ...values, status: 'failed', last_error: `channel disabled: ${reason}` } : values)
+      .execute();
+  }
+  return rows.length;
+}
+
+/** Creates the channel's state row when missing. */
+export async function ensureChannel(trx: Kysely<NotifySchema>, channel: string): Promise<void> {
+  await trx
+    .insertInto('channel_state')
+    .values({
+      channel,
+      config_hash: null,
+      disabled_at: null,
+      disabled_reason: null,
+      last_error: null,
+      last_error_at: null,
+      last_success_at: null,
+    })
+    .onConflict((oc) => oc.column('channel').doNothing())
+    .execute();
+}
+
+/** Disables a channel and fails its pending rows (inside a transaction). */
+export async function disableInTransaction(
+  trx: Kysely<NotifySchema>,
+  channel: string,
+  reason: string,
+  now: number,
+): Promise<void> {
+  await trx
+    .updateTable('channel_state')
+    .set({ disabled_at: now, disabled_reason: reason.slice(0, ERRORS_KEPT) })
+    .where('channel', '=', channel)
+    .execute();
+  await trx
+    .updateTable('outbox')
+    .set({ status: 'failed', last_error: `channel disabled: ${reason}`.slice(0, ERRORS_KEPT) })
+    .where('channel', '=', channel)
+    .where('status', '=', 'pending')
+    .execute();
+}
