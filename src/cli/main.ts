@@ -8,6 +8,7 @@ import { checkCommand } from './check.js';
 import type { CliContext, Command, GlobalOptions } from './command.js';
 import { UsageError } from './command.js';
 import { demoCommand } from './demo.js';
+import { execCommand } from './exec.js';
 import { initCommand } from './init.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
@@ -22,6 +23,7 @@ export const commands: readonly Command[] = [
   startCommand,
   schemaCommand,
   demoCommand,
+  execCommand,
 ];
 
 const GLOBAL_OPTIONS = {

@@ -33,6 +33,8 @@ export interface PingHarness {
   scheduler: Scheduler;
   units: CheckUnit[];
   server: FastifyInstance;
+  /** The SQLite data dir (SQLite only). */
+  dataDir?: string;
   /** The ping URL of a unit (`app/name`). */
   url(unitId: string): Promise<string>;
   close(): Promise<void>;
@@ -47,12 +49,14 @@ export async function startPingHarness(
   const logger = pino({ level: 'silent' });
   let store: KyselyStore;
   let dispose: () => Promise<void>;
+  let dataDir: string | undefined;
   if (backend === 'postgres') {
     const database = await freshPostgresDatabase();
     store = createStore({ databaseUrl: database.url, poolSize: 4 });
     dispose = () => database.drop();
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'upkeep-ping-'));
+    dataDir = dir;
     store = createStore({ dataDir: dir });
     dispose = async () => rmSync(dir, { recursive: true, force: true });
   }
@@ -91,6 +95,7 @@ export async function startPingHarness(
     scheduler,
     units,
     server,
+    dataDir,
     url: async (unitId) => `${base}/ping/${(await heartbeats.tokens()).get(unitId)}`,
     close: async () => {
       await server.close();
