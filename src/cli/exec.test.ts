@@ -105,6 +105,13 @@ describe('upkeep exec', () => {
     assert.equal((await pings())[0]?.exitStatus, 4);
   });
 
+  it('upkeep status --json shows the heartbeat token and ping URL', async () => {
+    const { ctx, out } = captureContext({ UPKEEP_PUBLIC_URL: h.base });
+    await main(['status', '--json', '--data-dir', h.dataDir as string], ctx);
+    const { units } = JSON.parse(out()) as { units: { id: string; heartbeat?: { pingUrl: string } }[] };
+    assert.equal(units.find((u) => u.id === 'shop/backup')?.heartbeat?.pingUrl, url);
+  });
+
   it('without a command it is a usage error (exit 2)', async () => {
     const { ctx } = captureContext();
     assert.equal(await main(['exec', url], ctx as CliContext), 2);

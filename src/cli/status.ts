@@ -1,7 +1,8 @@
 /** `upkeep status`: the state of every unit, read from the store (works whether or not `upkeep start` runs). */
 import pino from 'pino';
+import { HeartbeatStore } from '../store/heartbeat-store.js';
 import { createStore } from '../store/kysely-store.js';
-import { unitView } from '../web/unit-view.js';
+import { heartbeatView, unitView } from '../web/unit-view.js';
 import type { Command } from './command.js';
 import { colours, relativeTime, stateColour, table } from './output.js';
 
@@ -18,7 +19,11 @@ export const statusCommand: Command = {
     });
     try {
       await store.migrate();
-      const units = (await store.listUnits()).map((r) => unitView(r));
+      // Heartbeat units show their ping URL; the base is where upkeep is reached (UPKEEP_PUBLIC_URL) or listens.
+      const tokens = await new HeartbeatStore(store.database).tokens();
+      const base =
+        ctx.env.UPKEEP_PUBLIC_URL ?? `http://${ctx.env.UPKEEP_HOST ?? '127.0.0.1'}:${ctx.env.UPKEEP_PORT ?? '8080'}`;
+      const units = (await store.listUnits()).map((r) => unitView(r, undefined, heartbeatView(tokens.get(r.id), base)));
       const failing = units.some((u) => u.state === 'firing');
       if (global.json) {
         ctx.stdout.write(`${JSON.stringify({ units }, null, 2)}\n`);
