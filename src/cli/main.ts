@@ -10,6 +10,7 @@ import { UsageError } from './command.js';
 import { demoCommand } from './demo.js';
 import { execCommand } from './exec.js';
 import { initCommand } from './init.js';
+import { notifyCommand } from './notify.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { startCommand } from './start.js';
@@ -24,6 +25,7 @@ export const commands: readonly Command[] = [
   schemaCommand,
   demoCommand,
   execCommand,
+  notifyCommand,
 ];
 
 const GLOBAL_OPTIONS = {
