@@ -187,7 +187,7 @@ describe('parsePlan: hostile input, with exact line:col', () => {
 
   it('missing env var is named at its line:col, and no secret value is printed', () => {
     const lines = problems(
-      'version: 1\nnotify:\n  mail: { type: email, smtp: "${SMTP_URL}", token: "Bearer ${API_TOKEN}" }\napps: {}\n',
+      'version: 1\nnotify:\n  mail: { type: email, smtp: "${SMTP_URL}", token: "Bearer ${API_TOKEN}", to: [ops@example.com] }\napps: {}\n',
     );
     assert.deepEqual(lines, [
       'upkeep.yml:3:60: environment variable API_TOKEN is not set (expected API_TOKEN in the environment, or a default: ${API_TOKEN:-value})',
@@ -332,7 +332,9 @@ describe('parsePlan: hostile input, with exact line:col', () => {
 
   it('a route naming an unknown channel', () => {
     assert.deepEqual(
-      problems('version: 1\nnotify: { ops-mail: { type: email } }\nroutes:\n  critical: [ops-mial]\napps: {}\n'),
+      problems(
+        'version: 1\nnotify: { ops-mail: { type: email, smtp: "smtp://mail.example.com", to: [ops@example.com] } }\nroutes:\n  critical: [ops-mial]\napps: {}\n',
+      ),
       [
         'upkeep.yml:4:14: route names channel "ops-mial", which "notify" does not define (found ops-mial, expected one of: ops-mail; did you mean "ops-mail"?)',
       ],

@@ -57,6 +57,13 @@ export function channelEntrySchema(kinds: readonly ChannelKind<unknown, unknown>
               params: { expected: `one of: ${keys.join(', ')}`, ...(suggestion ? { suggestion } : {}) },
             });
           }
+        } else if (
+          issue.code === 'invalid_union' &&
+          issue.path.length === 1 &&
+          entry[issue.path[0] as string] === undefined
+        ) {
+          // A missing key whose schema is a union (`to: address | [address]`) would read as "wrong type".
+          ctx.addIssue({ code: 'custom', path: issue.path, message: `missing key "${String(issue.path[0])}"` });
         } else {
           ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
         }

@@ -17,7 +17,11 @@ const schema = z.strictObject({
       error: 'expected an SMTP URL: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS)',
     })
     .describe('The SMTP server as a URL: smtp://user:pass@host:587 or smtps://...:465. Secret: use ${SMTP_URL}.'),
-  from: address.describe('The sender address, e.g. "upkeep <upkeep@example.com>".'),
+  from: address
+    .optional()
+    .describe(
+      'The sender, e.g. "upkeep <upkeep@example.com>" (default: the SMTP user if it is an address, else upkeep@<SMTP host>).',
+    ),
   to: z.union([address, z.array(address).min(1)]).describe('One address or a list.'),
   subjectPrefix: z.string().optional().describe('Put before every subject, e.g. "[shop]".'),
 });
@@ -57,6 +61,17 @@ function mailError(error: unknown, signal: AbortSignal, secrets: string[]): Chan
   return new ChannelError(`SMTP failed (${text}); it will be retried`, false, err.responseCode);
 }
 
+/** The sender when the plan gives none: the SMTP login when it is an address (most providers insist), else upkeep@host. */
+export function defaultFrom(smtp: string): string {
+  try {
+    const url = new URL(smtp);
+    const user = decodeURIComponent(url.username);
+    return user.includes('@') ? `upkeep <${user}>` : `upkeep <upkeep@${url.hostname}>`;
+  } catch {
+    return 'upkeep <upkeep@localhost>';
+  }
+}
+
 /** Mails the alert with a plain-text body and an HTML one. */
 export const emailChannel: ChannelKind<EmailConfig, EmailMessage> = {
   type: 'email',
@@ -69,7 +84,7 @@ export const emailChannel: ChannelKind<EmailConfig, EmailMessage> = {
         `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(f.label)}</th><td>${escapeHtml(f.value)}</td></tr>`,
     );
     return {
-      from: config.from,
+      from: config.from ?? defaultFrom(config.smtp),
       to: typeof config.to === 'string' ? [config.to] : config.to,
       subject: config.subjectPrefix ? `${config.subjectPrefix} ${title}` : title,
       text: `${alertText(message)}\n`,
