@@ -26,8 +26,8 @@ export interface TestStore {
   dispose(): Promise<void>;
 }
 
-/** Opens a fresh, migrated store of `dialect` with two units. */
-export async function openTestStore(dialect: StoreDialect): Promise<TestStore> {
+/** Opens a fresh, migrated store of `dialect` with two units (`bare`: empty, not even migrated). */
+export async function openTestStore(dialect: StoreDialect, opts: { bare?: boolean } = {}): Promise<TestStore> {
   let where: TestStore['where'];
   let drop: () => Promise<void>;
   if (dialect === 'sqlite') {
@@ -46,6 +46,11 @@ export async function openTestStore(dialect: StoreDialect): Promise<TestStore> {
     return database;
   };
   const store = new KyselyStore(open());
+  const dispose = async () => {
+    await Promise.all(handles.map((h) => h.db.destroy().catch(() => undefined)));
+    await drop();
+  };
+  if (opts.bare) return { dialect, store, where, open, dispose };
   await store.migrate();
   await store.syncUnits(
     ['api', 'db'].map((name) => ({
@@ -65,10 +70,7 @@ export async function openTestStore(dialect: StoreDialect): Promise<TestStore> {
     store,
     where,
     open,
-    dispose: async () => {
-      await Promise.all(handles.map((h) => h.db.destroy().catch(() => undefined)));
-      await drop();
-    },
+    dispose,
   };
 }
 

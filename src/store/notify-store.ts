@@ -14,12 +14,13 @@ import {
   type NotifySchema,
   notifyStateFromRow,
   type OutboxStatus,
-  outboxFromRow,
   type PlannedNotifications,
   type TransitionToPlan,
   type UnitToRemind,
 } from './notify-schema.js';
 import {
+  claimable,
+  claimRow,
   disableInTransaction,
   ERRORS_KEPT,
   ensureChannel,
@@ -215,70 +216,27 @@ export class NotifyStore extends NotifyReads {
   }): Promise<ClaimedOutbox[]> {
     const { now, worker } = opts;
     if (opts.limit <= 0) return [];
-    const candidates = await this.read('claimOutbox', () => {
-      let query = this.db
-        .selectFrom('outbox')
-        .selectAll()
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
-            eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', now)]),
-          ]),
-        );
-      if (opts.ids !== undefined) query = query.where('id', 'in', opts.ids.length > 0 ? opts.ids : [-1]);
-      return query.orderBy('next_attempt_at').orderBy('id').limit(opts.limit).execute();
-    });
     const claims: ClaimedOutbox[] = [];
-    for (const candidate of candidates) {
-      const id = Number(candidate.id);
-      const attempt = Number(candidate.attempts) + 1;
-      const claim = await this.write('claimOutbox', async (trx) => {
-        const won = await trx
-          .updateTable('outbox')
-          .set({ status: 'sending', claimed_by: worker, claimed_until: now + opts.claimMs, attempts: attempt })
-          .where('id', '=', id)
-          .where('attempts', '=', attempt - 1)
-          .where((eb) =>
-            eb.or([
-              eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
-              eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', now)]),
-            ]),
-          )
-          .executeTakeFirst();
-        if (Number(won.numUpdatedRows) !== 1) return null;
-        // An earlier attempt that never finished: its process died mid-send, so the receiver may have it already.
-        await trx
-          .updateTable('deliveries')
-          .set({ ended_at: now, ok: 0, error: 'interrupted: upkeep stopped during this attempt; it may have arrived' })
-          .where('outbox_id', '=', id)
-          .where('ended_at', 'is', null)
+    // A lost compare-and-set means another notifier took that row: look again (a few times) for the rest.
+    for (let pass = 0; pass < 3 && claims.length < opts.limit; pass++) {
+      const candidates = await this.read('claimOutbox', () => {
+        let query = this.db.selectFrom('outbox').selectAll().where(claimable(now));
+        if (opts.ids !== undefined) query = query.where('id', 'in', opts.ids.length > 0 ? opts.ids : [-1]);
+        return query
+          .orderBy('next_attempt_at')
+          .orderBy('id')
+          .limit(opts.limit - claims.length)
           .execute();
-        const delivery = await trx
-          .insertInto('deliveries')
-          .values({
-            outbox_id: id,
-            channel: candidate.channel,
-            attempt,
-            started_at: now,
-            ended_at: null,
-            ok: null,
-            status_code: null,
-            error: null,
-            permanent: null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        return Number(delivery.id);
       });
-      if (claim === null) continue;
-      const row = outboxFromRow({
-        ...candidate,
-        status: 'sending',
-        claimed_by: worker,
-        claimed_until: now + opts.claimMs,
-        attempts: attempt,
-      });
-      claims.push({ row, deliveryId: claim, attempt });
+      let lost = 0;
+      for (const candidate of candidates) {
+        const claim = await this.write('claimOutbox', (trx) =>
+          claimRow(trx, candidate, { now, worker, claimMs: opts.claimMs }),
+        );
+        if (claim === null) lost++;
+        else claims.push(claim);
+      }
+      if (lost === 0) break;
     }
     return claims;
   }

@@ -1,6 +1,13 @@
 /** The statements the notification store's transactions share: unit notify state, outbox inserts, channel state. */
-import type { Kysely } from 'kysely';
-import type { NewOutboxRow, NotifySchema, UnitNotifyState } from './notify-schema.js';
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import {
+  type ClaimedOutbox,
+  type NewOutboxRow,
+  type NotifySchema,
+  type OutboxTable,
+  outboxFromRow,
+  type UnitNotifyState,
+} from './notify-schema.js';
 
 /** Longest error text kept in a row. */
 export const ERRORS_KEPT = 2_000;
@@ -136,4 +143,66 @@ export async function disableInTransaction(
     .where('channel', '=', channel)
     .where('status', '=', 'pending')
     .execute();
+}
+
+/** Rows a sender may claim at `now`: pending and due, or sending under a claim that expired (its worker died). */
+export function claimable(now: number) {
+  return (eb: ExpressionBuilder<NotifySchema, 'outbox'>) =>
+    eb.or([
+      eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+      eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', now)]),
+    ]);
+}
+
+/**
+ * Claims one row read as `candidate`: compare-and-set on its attempt count (bumped by every claim, so a row re-read
+ * by a slower notifier cannot be claimed twice), then writes this attempt's delivery row. Null when lost.
+ */
+export async function claimRow(
+  trx: Kysely<NotifySchema>,
+  candidate: { id: number } & Omit<OutboxTable, 'id'>,
+  opts: { now: number; worker: string; claimMs: number },
+): Promise<ClaimedOutbox | null> {
+  const { now, worker } = opts;
+  const id = Number(candidate.id);
+  const attempt = Number(candidate.attempts) + 1;
+  const claimedUntil = now + opts.claimMs;
+  const won = await trx
+    .updateTable('outbox')
+    .set({ status: 'sending', claimed_by: worker, claimed_until: claimedUntil, attempts: attempt })
+    .where('id', '=', id)
+    .where('attempts', '=', attempt - 1)
+    .where(claimable(now))
+    .executeTakeFirst();
+  if (Number(won.numUpdatedRows) !== 1) return null;
+  // An earlier attempt that never finished: its process died mid-send, so the receiver may have it already.
+  await trx
+    .updateTable('deliveries')
+    .set({ ended_at: now, ok: 0, error: 'interrupted: upkeep stopped during this attempt; it may have arrived' })
+    .where('outbox_id', '=', id)
+    .where('ended_at', 'is', null)
+    .execute();
+  const delivery = await trx
+    .insertInto('deliveries')
+    .values({
+      outbox_id: id,
+      channel: candidate.channel,
+      attempt,
+      started_at: now,
+      ended_at: null,
+      ok: null,
+      status_code: null,
+      error: null,
+      permanent: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const row = outboxFromRow({
+    ...candidate,
+    status: 'sending',
+    claimed_by: worker,
+    claimed_until: claimedUntil,
+    attempts: attempt,
+  });
+  return { row, deliveryId: Number(delivery.id), attempt };
 }
