@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { ChannelError } from '../channel.js';
-import { emailChannel } from './email.js';
+import { defaultFrom, emailChannel } from './email.js';
 import { deliver, FIRING, RESOLVED, sendContext } from './test-support.js';
 
 interface Mail {
@@ -227,5 +227,10 @@ describe('email channel', () => {
       emailChannel.describe(parsed),
       'email to ops@example.com, dev@example.com via smtps://mail.example.com:465',
     );
+  });
+
+  it('defaults the sender to the SMTP login when it is an address, else upkeep@host', () => {
+    assert.equal(defaultFrom('smtps://alerts%40shop.example:pw@smtp.gmail.com:465'), 'upkeep <alerts@shop.example>');
+    assert.equal(defaultFrom('smtp://apikey:pw@smtp.sendgrid.net:587'), 'upkeep <upkeep@smtp.sendgrid.net>');
   });
 });

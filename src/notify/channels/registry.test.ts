@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
+import { planJsonSchema } from '../../plan/json-schema.js';
 import { PlanError, parsePlan } from '../../plan/load-plan.js';
 import { ChannelError, type ChannelKind } from '../channel.js';
 import { channelKeys } from './channel-schema.js';
@@ -162,5 +163,26 @@ describe('notify: entries in the plan', () => {
     });
     assert.match(issues, /unknown key "extra"/);
     assert.ok(!issues.includes('VERYSECRET'), issues);
+  });
+
+  it('a missing `to` reads as a missing key, and `from` may be left out', () => {
+    assert.equal(
+      planIssues(plan('  mail: { type: email, smtp: "smtp://mail.example.com" }')),
+      'upkeep.yml:3:3: missing key "to"',
+    );
+  });
+
+  it('the JSON Schema offers editors every channel type with its keys', () => {
+    const schema = planJsonSchema() as {
+      properties: {
+        notify: { additionalProperties: { anyOf: { title: string; properties: Record<string, unknown> }[] } };
+      };
+    };
+    const variants = schema.properties.notify.additionalProperties.anyOf;
+    assert.deepEqual(
+      variants.map((v) => v.title),
+      channelKinds.map((k) => `${k.type} channel`),
+    );
+    assert.ok('routingKey' in (variants[8]?.properties ?? {}));
   });
 });
