@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 // PostgreSQL variants run on the throwaway cluster scripts/test.mjs starts (UPKEEP_TEST_DATABASE_URL).
 import { after, before, it } from 'node:test';
-import { ManualClock } from '../schedule/clock.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ManualClock, systemClock } from '../schedule/clock.js';
 import type { StoreDialect } from '../store/database.js';
 import { type Receiver, startReceiver } from './channels/test-support.js';
 import { Notifier } from './notifier.js';
@@ -301,6 +302,111 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
         bodies(receiver).map((x) => x.event),
         ['firing', 'reminder', 'reminder', 'resolved'],
       );
+    } finally {
+      await ts.dispose();
+    }
+  });
+
+  it('the loop sends on wake(), and stop() ends it', async () => {
+    const { plan } = await setup();
+    const n = new Notifier({
+      database: ts.open(),
+      plan,
+      clock: systemClock,
+      logger: silent,
+      worker: 'loop',
+      baseUrl: 'http://127.0.0.1:8080',
+      pollMs: 60_000,
+    });
+    try {
+      n.start();
+      await recordTransition(ts.store.database, {
+        unitId: 'shop/db',
+        at: Date.now(),
+        from: 'pending',
+        to: 'firing',
+        severity: 'warning',
+      });
+      n.wake();
+      const deadline = Date.now() + 5_000;
+      while (receiver.requests.length === 0 && Date.now() < deadline) await sleep(10);
+      assert.deepEqual(
+        bodies(receiver).map((b) => [b.path, b.event]),
+        [['/warning', 'firing']],
+      );
+      assert.equal(n.status().running, true);
+      await n.stop(1_000);
+      assert.equal(n.status().running, false);
+      assert.equal(n.status().error, null);
+    } finally {
+      await n.stop(0);
+      await ts.dispose();
+    }
+  });
+
+  it('sendTest reports what happened, records it, and does not disable a failing channel', async () => {
+    const { make } = await setup();
+    try {
+      const n = make('cli');
+      const ok = await n.sendTest('warn-hook');
+      assert.equal(ok.ok, true);
+      assert.equal(ok.status, 200);
+      const [body] = bodies(receiver);
+      assert.deepEqual([body?.path, body?.event], ['/warning', 'test']);
+      receiver.reply = { status: 404, body: 'no such hook' };
+      const bad = await n.sendTest('warn-hook');
+      assert.equal(bad.ok, false);
+      assert.equal(bad.status, 404);
+      assert.match(bad.error ?? '', /404/);
+      const rows = await n.store.listOutbox({ limit: 5 });
+      assert.deepEqual(
+        rows.map((r) => [r.event, r.status]),
+        [
+          ['test', 'failed'],
+          ['test', 'sent'],
+        ],
+      );
+      const state = (await n.store.listChannelStates()).find((c) => c.channel === 'warn-hook');
+      assert.equal(state?.disabledAt, null);
+      assert.match(state?.lastError ?? '', /404/);
+      await assert.rejects(
+        n.sendTest('nope'),
+        /no channel "nope" under "notify" in the plan; channels: crit-hook, warn-hook/,
+      );
+    } finally {
+      await ts.dispose();
+    }
+  });
+
+  it('prunes finished notifications past the retention, keeping unsent ones', async () => {
+    const { make } = await setup();
+    try {
+      const n = make('a');
+      await recordTransition(ts.store.database, {
+        unitId: 'shop/api',
+        at: T0,
+        from: 'pending',
+        to: 'firing',
+        severity: 'critical',
+      });
+      await n.tick();
+      receiver.reply = { status: 503, body: 'down' };
+      await recordTransition(ts.store.database, {
+        unitId: 'shop/db',
+        at: T0,
+        from: 'pending',
+        to: 'firing',
+        severity: 'warning',
+      });
+      clock.advance(1_000);
+      await n.tick();
+      assert.equal(await n.store.prune(T0 + 2_000), 1, 'only the sent row');
+      const left = await n.store.listOutbox({ limit: 5 });
+      assert.deepEqual(
+        left.map((r) => [r.channel, r.status]),
+        [['warn-hook', 'pending']],
+      );
+      assert.equal((await n.store.listDeliveries({ limit: 5 })).length, 1);
     } finally {
       await ts.dispose();
     }

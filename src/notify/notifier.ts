@@ -10,7 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { Plan } from '../plan/plan-types.js';
 import type { Clock } from '../schedule/clock.js';
 import type { Database } from '../store/database.js';
-import type { ClaimedOutbox } from '../store/notify-schema.js';
+import type { ClaimedOutbox, UnitNotifyState } from '../store/notify-schema.js';
 import { NotifyStore } from '../store/notify-store.js';
 import { retryDelayMs } from './backoff.js';
 import type { ChannelKind } from './channel.js';
@@ -47,6 +47,8 @@ export interface NotifierOptions {
   sendTimeoutMs?: number;
   /** How often reminders and flapping ends are looked for (default 30s). */
   reminderEveryMs?: number;
+  /** How long finished outbox rows and their deliveries are kept (default 30 days). */
+  retentionMs?: number;
 }
 
 /** What `upkeep notify test` prints. */
@@ -68,6 +70,8 @@ export interface NotifierStatus {
 }
 
 const BATCH = 100;
+const PRUNE_EVERY_MS = 3_600_000;
+const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 
 export class Notifier {
   /** The notification store, for the API and `upkeep notify` listings. */
@@ -82,6 +86,7 @@ export class Notifier {
   private stopping = false;
   private synced: Promise<void> | null = null;
   private lastReminderPass = Number.NEGATIVE_INFINITY;
+  private lastPrune = Number.NEGATIVE_INFINITY;
   private lastPassAt: number | null = null;
   private error: NotifierStatus['error'] = null;
 
@@ -165,6 +170,19 @@ export class Notifier {
       : { ok: false, outboxId, error: out.error, ...(out.status !== undefined ? { status: out.status } : {}) };
   }
 
+  /**
+   * Runs a planning function so that a bug in it costs one unit's message, logged loudly, instead of stalling every
+   * notification behind a transition that can never be planned.
+   */
+  private guard<T>(unitId: string, state: UnitNotifyState, fn: () => T): T | { rows: []; state: UnitNotifyState } {
+    try {
+      return fn();
+    } catch (err) {
+      this.opts.logger.error({ err, unit: unitId }, 'internal error planning a notification; it was skipped');
+      return { rows: [], state };
+    }
+  }
+
   private policy(unitId: string): UnitNotifyPolicy {
     return this.policies.get(unitId) ?? this.fallback;
   }
@@ -198,7 +216,10 @@ export class Notifier {
         now: ctx.now,
         limit: BATCH,
         lookbackMs: (unitId) => this.policy(unitId).flapping?.withinMs ?? 0,
-        plan: (input) => planTransition(input, this.policy(input.transition.unitId), ctx),
+        plan: (input) =>
+          this.guard(input.transition.unitId, input.state, () =>
+            planTransition(input, this.policy(input.transition.unitId), ctx),
+          ),
       });
       if (processed < BATCH) break;
     }
@@ -208,8 +229,14 @@ export class Notifier {
       const ctx = this.context();
       await this.store.planReminders({
         now: ctx.now,
-        plan: (input) => planReminder(input, this.policy(input.unit.id), ctx),
+        plan: (input) =>
+          this.guard(input.unit.id, input.state, () => planReminder(input, this.policy(input.unit.id), ctx)),
       });
+    }
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      const pruned = await this.store.prune(now - (this.opts.retentionMs ?? DEFAULT_RETENTION_MS));
+      if (pruned > 0) this.opts.logger.info({ pruned }, 'old notifications pruned');
     }
     const free = (this.opts.concurrency ?? 8) - this.inFlight.size;
     if (!this.stopping && free > 0) {

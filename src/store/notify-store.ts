@@ -296,6 +296,34 @@ export class NotifyStore extends NotifyReads {
     });
   }
 
+  /**
+   * Deletes finished rows (sent, failed, suppressed) created before `cutoff`, with their deliveries, `batch` rows per
+   * transaction so senders are never held up for long. Returns how many outbox rows went.
+   */
+  async prune(cutoff: number, batch = 1_000): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const n = await this.write('prune', async (trx) => {
+        const ids = (
+          await trx
+            .selectFrom('outbox')
+            .select('id')
+            .where('created_at', '<', cutoff)
+            .where('status', 'in', ['sent', 'failed', 'suppressed'])
+            .orderBy('id')
+            .limit(batch)
+            .execute()
+        ).map((r) => Number(r.id));
+        if (ids.length === 0) return 0;
+        await trx.deleteFrom('deliveries').where('outbox_id', 'in', ids).execute();
+        await trx.deleteFrom('outbox').where('id', 'in', ids).execute();
+        return ids.length;
+      });
+      deleted += n;
+      if (n < batch) return deleted;
+    }
+  }
+
   /** Disables a channel: it sends nothing until re-enabled; its pending rows fail with the reason. */
   async disableChannel(channel: string, reason: string, now: number): Promise<void> {
     await this.write('disableChannel', async (trx) => {
