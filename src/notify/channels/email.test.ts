@@ -233,4 +233,21 @@ describe('email channel', () => {
     assert.equal(defaultFrom('smtps://alerts%40shop.example:pw@smtp.gmail.com:465'), 'upkeep <alerts@shop.example>');
     assert.equal(defaultFrom('smtp://apikey:pw@smtp.sendgrid.net:587'), 'upkeep <upkeep@smtp.sendgrid.net>');
   });
+
+  it('takes the SMTP server as parts too (host, port, user, pass from .env), as `upkeep init` writes it', async () => {
+    mails.length = 0;
+    const smtp = {
+      host: '127.0.0.1',
+      port: String(port),
+      user: 'alerts',
+      pass: 'p@ss:w0rd/secret',
+      from: 'shop@example.com',
+    };
+    await deliver(emailChannel, { type: 'email', smtp, to: 'ops@example.com' }, RESOLVED);
+    assert.equal(mails[0]?.user, 'alerts');
+    assert.equal(mails[0]?.from, 'shop@example.com');
+    assert.equal(parseMail(mails[0]?.raw ?? '').headers.subject, '[RESOLVED] shop/api-health is back to normal');
+    const parsed = emailChannel.schema.parse({ type: 'email', smtp, to: 'ops@example.com' });
+    assert.equal(emailChannel.describe(parsed), `email to ops@example.com via smtp://127.0.0.1:${port}`);
+  });
 });

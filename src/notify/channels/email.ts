@@ -9,14 +9,70 @@ const address = z.string().regex(/^[^@\s<>]+@[^@\s<>]+$|^.*<[^@\s<>]+@[^@\s<>]+>
   message: 'expected an email address such as ops@example.com or "Ops <ops@example.com>"',
 });
 
+const smtpUrl = z
+  .string()
+  .refine((value) => /^smtps?:\/\/[^/]/.test(value) && URL.canParse(value), {
+    error: 'expected an SMTP URL: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS)',
+  })
+  .describe('smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS). Secret: use ${SMTP_URL}.');
+
+// The parts form matches .env files that hold SMTP_HOST / SMTP_USER / SMTP_PASS (what `upkeep init` writes).
+// Values read from the environment are text, so port and secure accept "587" and "true" too.
+const smtpParts = z
+  .strictObject({
+    host: z.string().min(1).describe('SMTP host name.'),
+    port: z
+      .union([z.int().min(1).max(65535), z.string().regex(/^\d{1,5}$/)])
+      .optional()
+      .describe('Port (default 587, or 465 when secure).'),
+    secure: z
+      .union([z.boolean(), z.enum(['true', 'false'])])
+      .optional()
+      .describe('TLS from the start (port 465); default false: STARTTLS.'),
+    user: z.string().optional().describe('Login user.'),
+    username: z.string().optional().describe('Same as user.'),
+    pass: z.string().optional().describe('Login password. Secret: use ${SMTP_PASS}.'),
+    password: z.string().optional().describe('Same as pass.'),
+    from: z.string().optional().describe('The sender, when the channel has no "from".'),
+  })
+  .describe('The SMTP server as parts, e.g. { host: "${SMTP_HOST}", user: "${SMTP_USER}", pass: "${SMTP_PASS}" }.');
+
+/** The SMTP server as nodemailer options, the password (for scrubbing) and a redacted name. */
+export function smtpOptions(smtp: string | z.output<typeof smtpParts>): {
+  options: Record<string, unknown>;
+  secrets: string[];
+  server: string;
+  user?: string;
+} {
+  if (typeof smtp === 'string') {
+    const url = new URL(smtp);
+    const user = decodeURIComponent(url.username);
+    return {
+      options: { url: smtp },
+      secrets: [decodeURIComponent(url.password), url.password].filter((x) => x.length > 0),
+      server: `${url.protocol}//${url.host}`,
+      ...(user ? { user } : {}),
+    };
+  }
+  const secure = smtp.secure === true || smtp.secure === 'true';
+  const port = smtp.port === undefined ? (secure ? 465 : 587) : Number(smtp.port);
+  const user = smtp.user ?? smtp.username;
+  const pass = smtp.pass ?? smtp.password ?? '';
+  return {
+    options: { host: smtp.host, port, secure, ...(user ? { auth: { user, pass } } : {}) },
+    secrets: pass ? [pass] : [],
+    server: `${secure ? 'smtps' : 'smtp'}://${smtp.host}:${port}`,
+    ...(user ? { user } : {}),
+  };
+}
+
 const schema = z.strictObject({
   type: z.literal('email'),
   smtp: z
-    .string()
-    .refine((value) => /^smtps?:\/\/[^/]/.test(value) && URL.canParse(value), {
-      error: 'expected an SMTP URL: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS)',
-    })
-    .describe('The SMTP server as a URL: smtp://user:pass@host:587 or smtps://...:465. Secret: use ${SMTP_URL}.'),
+    .union([smtpUrl, smtpParts])
+    .describe(
+      'The SMTP server: a URL (smtp://user:pass@host:587, smtps://...:465) or { host, port, user, pass, secure }.',
+    ),
   from: address
     .optional()
     .describe(
@@ -50,7 +106,7 @@ function mailError(error: unknown, signal: AbortSignal, secrets: string[]): Chan
   const text = scrub(err.message ?? String(error), secrets);
   if (err.code === 'EAUTH') {
     return new ChannelError(
-      `SMTP refused the login (${text}); check the user and password in the smtp URL`,
+      `SMTP refused the login (${text}); check the SMTP user and password`,
       true,
       err.responseCode,
     );
@@ -62,11 +118,11 @@ function mailError(error: unknown, signal: AbortSignal, secrets: string[]): Chan
 }
 
 /** The sender when the plan gives none: the SMTP login when it is an address (most providers insist), else upkeep@host. */
-export function defaultFrom(smtp: string): string {
+export function defaultFrom(smtp: EmailConfig['smtp']): string {
+  if (typeof smtp !== 'string' && smtp.from) return smtp.from;
   try {
-    const url = new URL(smtp);
-    const user = decodeURIComponent(url.username);
-    return user.includes('@') ? `upkeep <${user}>` : `upkeep <upkeep@${url.hostname}>`;
+    const { user, server } = smtpOptions(smtp);
+    return user?.includes('@') ? `upkeep <${user}>` : `upkeep <upkeep@${new URL(server).hostname}>`;
   } catch {
     return 'upkeep <upkeep@localhost>';
   }
@@ -92,10 +148,10 @@ export const emailChannel: ChannelKind<EmailConfig, EmailMessage> = {
     };
   },
   async send(config, rendered, ctx: SendContext) {
-    const url = new URL(config.smtp);
-    const secrets = [decodeURIComponent(url.password), url.password].filter((s) => s.length > 0);
+    const smtp = smtpOptions(config.smtp);
+    const secrets = smtp.secrets;
     const transport = createTransport({
-      url: config.smtp,
+      ...smtp.options,
       connectionTimeout: CONNECT_TIMEOUT_MS,
       greetingTimeout: CONNECT_TIMEOUT_MS,
       socketTimeout: CONNECT_TIMEOUT_MS,
@@ -119,10 +175,9 @@ export const emailChannel: ChannelKind<EmailConfig, EmailMessage> = {
   },
   describe(config) {
     const to = typeof config.to === 'string' ? config.to : config.to.join(', ');
-    let server = '(invalid smtp URL)';
+    let server = '(invalid SMTP settings)';
     try {
-      const url = new URL(config.smtp);
-      server = `${url.protocol}//${url.host}`;
+      server = smtpOptions(config.smtp).server;
     } catch {}
     return `email to ${to} via ${server}`;
   },
