@@ -149,15 +149,11 @@ export class Notifier {
     }
     const now = this.opts.clock.now();
     const message = testMessage(channel, now, this.opts.baseUrl);
-    const [id] = await this.store.enqueue(
-      [{ unitId: message.unitId, channel, event: 'test', message, status: 'pending' }],
-      now,
+    const claim = await this.store.enqueueClaimed(
+      { unitId: message.unitId, channel, event: 'test', message, status: 'pending' },
+      { now, worker: this.opts.worker, claimMs: this.opts.claimMs ?? 120_000 },
     );
-    const outboxId = id as number;
-    const [claim] = await this.store.claimOutbox({ ...this.claimOpts(1), ids: [outboxId] });
-    if (claim === undefined) {
-      return { ok: false, outboxId, error: 'another upkeep process took the test message; see `upkeep notify` for it' };
-    }
+    const outboxId = claim.row.id;
     const result = await this.deliver(claim, { retry: false });
     const out = result.outcome;
     return out.ok

@@ -203,6 +203,26 @@ export class NotifyStore extends NotifyReads {
   }
 
   /**
+   * Writes one row already claimed by `worker`, with its delivery row, in one transaction: no other notifier can take
+   * it first (`upkeep notify test` beside a running `upkeep start`).
+   */
+  async enqueueClaimed(
+    row: NewOutboxRow & { unitId: string },
+    opts: { now: number; worker: string; claimMs: number },
+  ): Promise<ClaimedOutbox> {
+    return this.write('enqueue', async (trx) => {
+      const inserted = await trx
+        .insertInto('outbox')
+        .values(outboxValues(row, { transitionId: null, unitId: row.unitId, now: opts.now }))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const claim = await claimRow(trx, inserted, opts);
+      if (claim === null) throw new Error('internal: a row just written could not be claimed');
+      return claim;
+    });
+  }
+
+  /**
    * Claims up to `limit` rows to send: pending and due, or `sending` with an expired claim (its worker died).
    * Compare-and-set on (id, attempts); writes the attempt's delivery row in the same transaction, before any send.
    * `ids` restricts the claim to those rows (a test send).
