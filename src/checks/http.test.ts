@@ -93,10 +93,10 @@ test('recentRuns asks for history only when a trend rule needs it', () => {
   assert.equal(httpKind.recentRuns?.(leak), 5);
 });
 
-test('registry: http, tcp and tls are registered once each', () => {
+test('registry: http, tcp, tls and heartbeat are registered once each', () => {
   assert.deepEqual(
     checkKinds.map((k) => k.name),
-    ['http', 'tcp', 'tls'],
+    ['http', 'tcp', 'tls', 'heartbeat'],
   );
   assert.equal(findCheckKind('tls')?.name, 'tls');
   assert.equal(findCheckKind('smtp'), undefined);

@@ -295,13 +295,13 @@ describe('parsePlan: hostile input, with exact line:col', () => {
 
   it('two kind keys, no kind key, and a mistyped kind key', () => {
     assert.deepEqual(problems(withChecks('      two: { http: "https://a/", tcp: "a:1" }\n')), [
-      'upkeep.yml:5:34: a check has exactly one kind, but this one has "http" and "tcp" (expected one of: http, tcp, tls; split it into two checks)',
+      'upkeep.yml:5:34: a check has exactly one kind, but this one has "http" and "tcp" (expected one of: http, tcp, tls, heartbeat; split it into two checks)',
     ]);
     assert.deepEqual(problems(withChecks('      none: { every: 1m }\n')), [
-      'upkeep.yml:5:7: a check needs a kind key saying what to probe (expected one of: http, tcp, tls)',
+      'upkeep.yml:5:7: a check needs a kind key saying what to probe (expected one of: http, tcp, tls, heartbeat)',
     ]);
     assert.deepEqual(problems(withChecks('      typo: { htp: "https://a/" }\n')), [
-      'upkeep.yml:5:15: a check needs a kind key saying what to probe (expected one of: http, tcp, tls; did you mean "http"?)',
+      'upkeep.yml:5:15: a check needs a kind key saying what to probe (expected one of: http, tcp, tls, heartbeat; did you mean "http"?)',
     ]);
   });
 

@@ -16,15 +16,16 @@ import type { Database } from './database.js';
 import { toStoreError } from './errors.js';
 import {
   type HeartbeatSchema,
+  type HeartbeatsTable,
   type PingRecord,
   pingFromRow,
   pingToRow,
   snapshotColumns,
   snapshotFromRow,
 } from './heartbeat-schema.js';
-import { upsertRollups } from './history-writes.js';
+import { writePingBatch } from './heartbeat-writes.js';
 import { rollupRowsForRun, runToRow, transitionToRow } from './rows.js';
-import type { RollupsTable } from './schema.js';
+import type { RollupsTable, UnitsTable } from './schema.js';
 import type { RunRecord } from './store.js';
 import { withWriteGate } from './write-gate.js';
 
@@ -45,6 +46,8 @@ export interface HeartbeatUnitPlan {
 const CHUNK = 500;
 
 interface UnitState {
+  unit: UnitsTable;
+  heartbeat: HeartbeatsTable;
   snapshot: HeartbeatSnapshot;
   alert: AlertState;
   nextRunAt: number | null;
@@ -173,30 +176,15 @@ export class HeartbeatStore {
         pingRows.push(pingToRow(ping, effect.durationMs));
         stored.push(true);
       }
-      for (let i = 0; i < pingRows.length; i += CHUNK) {
-        await trx
-          .insertInto('heartbeat_pings')
-          .values(pingRows.slice(i, i + CHUNK))
-          .execute();
-      }
-      for (let i = 0; i < runs.length; i += CHUNK) {
-        await trx
-          .insertInto('runs')
-          .values(runs.slice(i, i + CHUNK).map(runToRow))
-          .execute();
-      }
-      const rollups = mergeRollups(runs.flatMap(rollupRowsForRun));
-      for (let i = 0; i < rollups.length; i += CHUNK) await upsertRollups(trx, rollups.slice(i, i + CHUNK));
-      for (let i = 0; i < transitions.length; i += CHUNK) {
-        await trx
-          .insertInto('transitions')
-          .values(transitions.slice(i, i + CHUNK).map(transitionToRow))
-          .execute();
-      }
-      for (const [unitId, state] of states) {
-        if (!state.touched) continue;
-        await this.saveState(trx, unitId, state);
-      }
+      const touched = [...states.values()].filter((state) => state.touched);
+      await writePingBatch(trx, this.database, {
+        pings: pingRows,
+        runs: runs.map(runToRow),
+        rollups: mergeRollups(runs.flatMap(rollupRowsForRun)),
+        transitions: transitions.map(transitionToRow),
+        heartbeats: touched.map((state) => ({ ...state.heartbeat, ...snapshotColumns(state.snapshot) })),
+        units: touched.map(unitRow),
+      });
       return stored;
     });
   }
@@ -233,17 +221,19 @@ export class HeartbeatStore {
     const states = new Map<string, UnitState>();
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
-      let units = trx.selectFrom('units').select(['id', 'alert_state']).where('id', 'in', chunk).orderBy('id');
+      let units = trx.selectFrom('units').selectAll().where('id', 'in', chunk).orderBy('id');
       // Two workers' batches for one heartbeat must apply in turn (SQLite's BEGIN IMMEDIATE already serialises).
       if (this.database.dialect === 'postgres') units = units.forUpdate();
-      const alerts = new Map((await units.execute()).map((row) => [row.id, row.alert_state]));
+      const unitRows = new Map((await units.execute()).map((row) => [row.id, row]));
       const rows = await trx.selectFrom('heartbeats').selectAll().where('unit_id', 'in', chunk).execute();
       for (const row of rows) {
-        const alert = alerts.get(row.unit_id);
-        if (alert === undefined) continue;
+        const unit = unitRows.get(row.unit_id);
+        if (unit === undefined) continue;
         states.set(row.unit_id, {
+          unit,
+          heartbeat: row,
           snapshot: snapshotFromRow(row),
-          alert: JSON.parse(alert) as AlertState,
+          alert: JSON.parse(unit.alert_state) as AlertState,
           nextRunAt: null,
           lastRun: null,
           touched: false,
@@ -251,31 +241,6 @@ export class HeartbeatStore {
       }
     }
     return states;
-  }
-
-  private async saveState(trx: Kysely<HeartbeatSchema>, unitId: string, state: UnitState): Promise<void> {
-    await trx.updateTable('heartbeats').set(snapshotColumns(state.snapshot)).where('unit_id', '=', unitId).execute();
-    const run = state.lastRun;
-    const due = state.nextRunAt === null ? {} : { next_run_at: state.nextRunAt };
-    if (run === null) {
-      if (state.nextRunAt !== null) await trx.updateTable('units').set(due).where('id', '=', unitId).execute();
-      return;
-    }
-    await trx
-      .updateTable('units')
-      .set({
-        ...due,
-        alert_state: JSON.stringify(state.alert),
-        last_run_at: run.startedAt,
-        last_outcome: run.outcome,
-        // A ping is fresher than a late check in flight: its claim is taken over, so that run is dropped, not
-        // recorded over this one (the scheduler logs it).
-        running_since: null,
-        running_by: null,
-        lease_until: null,
-      })
-      .where('id', '=', unitId)
-      .execute();
   }
 
   private async read<T>(operation: string, fn: () => Promise<T>): Promise<T> {
@@ -291,6 +256,25 @@ export class HeartbeatStore {
       withWriteGate(this.database.gateKey, () => this.db.transaction().execute((trx) => fn(trx))),
     );
   }
+}
+
+/** The unit row after a batch: due time, and for a recorded run its alert state and last-run fields. */
+function unitRow(state: UnitState): UnitsTable {
+  const run = state.lastRun;
+  const due = state.nextRunAt === null ? state.unit.next_run_at : state.nextRunAt;
+  if (run === null) return { ...state.unit, next_run_at: due };
+  return {
+    ...state.unit,
+    next_run_at: due,
+    alert_state: JSON.stringify(state.alert),
+    last_run_at: run.startedAt,
+    last_outcome: run.outcome,
+    // A ping is fresher than a late check in flight: its claim is taken over, so that run is dropped (the
+    // scheduler logs it) instead of being recorded over this one.
+    running_since: null,
+    running_by: null,
+    lease_until: null,
+  };
 }
 
 /** The start ping an end ping with `rid` pairs with. */
