@@ -299,6 +299,8 @@ export class Notifier {
     const pollMs = this.opts.pollMs ?? 1_000;
     let backoff = 250;
     while (!this.stopping) {
+      // A fresh signal before the pass: a wake() that arrives during the pass cuts the following sleep short.
+      if (this.wakeSignal.signal.aborted) this.wakeSignal = new AbortController();
       let sleepMs = pollMs;
       try {
         await this.pass();
@@ -314,7 +316,6 @@ export class Notifier {
         backoff = Math.min(backoff * 2, 10_000);
       }
       if (this.stopping) break;
-      if (this.wakeSignal.signal.aborted) this.wakeSignal = new AbortController();
       if (sleepMs > 0) await clock.sleep(sleepMs, this.wakeSignal.signal);
     }
   }
