@@ -9,14 +9,17 @@ import type { Dispatcher } from 'undici';
 import { inMaintenance, type Window } from './alerts/maintenance.js';
 import type { StateChange } from './alerts/transition.js';
 import { findCheckKind } from './checks/registry.js';
+import { HeartbeatService } from './heartbeats/heartbeat-service.js';
+import { Notifier } from './notify/notifier.js';
 import { type LoadedPlan, loadPlan } from './plan/load-plan.js';
 import type { CheckUnit } from './plan/units.js';
 import { type Clock, systemClock } from './schedule/clock.js';
 import { nextRunAt, schedulePeriodMs, stableHash } from './schedule/schedule-spec.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { unitDefinition } from './schedule/unit-definition.js';
-import { createStore } from './store/kysely-store.js';
-import type { RunRecord, Store } from './store/store.js';
+import { HeartbeatStore } from './store/heartbeat-store.js';
+import { createStore, type KyselyStore } from './store/kysely-store.js';
+import type { RunRecord } from './store/store.js';
 import { VERSION } from './version.js';
 import { buildServer } from './web/server.js';
 
@@ -38,8 +41,10 @@ export interface AppOptions {
 /** A built upkeep: call start() to schedule and serve, stop() to drain and close. */
 export interface App {
   plan: LoadedPlan;
-  store: Store;
+  store: KyselyStore;
   scheduler: Scheduler;
+  notifier: Notifier;
+  heartbeats: HeartbeatService;
   start(): Promise<{ url: string }>;
   stop(graceMs?: number): Promise<{ finished: string[]; abandoned: string[] }>;
 }
@@ -68,30 +73,77 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }
 
   const windows = plan.maintenance as Window[];
+  const worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const unitInMaintenance = (unit: CheckUnit, now: number) => inMaintenance(windows, unit.app, now);
+  const baseUrl = publicUrl(opts);
+  const heartbeatStore = new HeartbeatStore(store.database);
+  const heartbeats = new HeartbeatService({
+    store: heartbeatStore,
+    units: plan.units,
+    clock,
+    logger,
+    worker,
+    inMaintenance: unitInMaintenance,
+  });
+  try {
+    // Sets heartbeat units' next run to the moment they become late, overriding the first-run spread.
+    await heartbeats.sync();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const notifier = new Notifier({
+    database: store.database,
+    plan: plan.plan,
+    clock,
+    logger,
+    worker,
+    baseUrl,
+    dispatcher: opts.dispatcher,
+  });
   const scheduler = new Scheduler({
     store,
     units: plan.units,
     findKind: findCheckKind,
     clock,
     logger,
-    worker: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    worker,
     concurrency: opts.concurrency ?? 64,
-    nextRunAt: (unit, after) => nextRunAt(unit.schedule, after, unit.id),
-    inMaintenance: (unit, now) => inMaintenance(windows, unit.app, now),
+    nextRunAt: (unit, after) => heartbeats.nextRunAt(unit, after) ?? nextRunAt(unit.schedule, after, unit.id),
+    inMaintenance: unitInMaintenance,
     dispatcher: opts.dispatcher,
-    onRecorded: opts.onRecorded,
+    heartbeats,
+    onRecorded: (unit, run, change) => {
+      if (change) notifier.wake(); // a new transition may need sending: do not wait for the notifier's poll
+      opts.onRecorded?.(unit, run, change);
+    },
   });
-  const server = buildServer({ store, scheduler, logger, now: () => clock.now(), version: VERSION });
+  const server = buildServer({
+    store,
+    scheduler,
+    heartbeats,
+    notifier,
+    publicUrl: baseUrl,
+    logger,
+    now: () => clock.now(),
+    version: VERSION,
+  });
   let pruneTimer: NodeJS.Timeout | undefined;
 
   return {
     plan,
     store,
     scheduler,
+    notifier,
+    heartbeats,
     async start() {
       scheduler.start();
+      notifier.start();
       const prune = () =>
-        store.prune(clock.now(), plan.retention).catch((err) => logger.error({ err }, 'pruning history failed'));
+        Promise.all([
+          store.prune(clock.now(), plan.retention),
+          heartbeatStore.prunePings(clock.now() - plan.retention.raw),
+        ]).catch((err) => logger.error({ err }, 'pruning history failed'));
       void prune();
       pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
       const address = await server.listen({ host: opts.host, port: opts.port });
@@ -100,11 +152,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
     async stop(graceMs = 10_000) {
       clearInterval(pruneTimer);
       await server.close();
+      await heartbeats.close(); // writes pings still waiting for their batch
       const result = await scheduler.stop(graceMs);
+      await notifier.stop(Math.min(graceMs, 5_000));
       await store.close();
       return result;
     },
   };
+}
+
+/** Where people reach this upkeep, for links in messages and ping URLs. */
+function publicUrl(opts: AppOptions): string {
+  if (opts.env.UPKEEP_PUBLIC_URL) return opts.env.UPKEEP_PUBLIC_URL.replace(/\/+$/, '');
+  const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${opts.port}`;
 }
 
 /** A new unit runs soon, spread over at most a minute so a large plan does not start in one burst. */

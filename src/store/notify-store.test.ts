@@ -123,7 +123,7 @@ onEveryDialect('NotifyStore', (dialect: StoreDialect) => {
       const ids = claims.flat().map((c) => c.row.id);
       assert.equal(new Set(ids).size, ids.length, 'no row claimed twice');
       assert.equal(ids.length, 40);
-      assert.ok((claims[0]?.length ?? 0) > 0 && (claims[1]?.length ?? 0) > 0, 'both won some');
+      // Which claimer wins how many depends on timing; exclusivity and completeness above are what matter.
       const deliveries = await a.listDeliveries({ limit: 100 });
       assert.equal(deliveries.length, 40, 'each claim wrote its delivery row before any send');
       assert.ok(deliveries.every((d) => d.ok === null && d.endedAt === null));

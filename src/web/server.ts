@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
 import type { Store } from '../store/store.js';
 import { registerApiRoutes } from './api-routes.js';
+import { type NotifyRouteDeps, registerNotifyRoutes } from './notify-routes.js';
 import { type PingRouteDeps, registerPingRoutes } from './ping-routes.js';
 
 export interface ServerDeps {
@@ -16,6 +17,8 @@ export interface ServerDeps {
   heartbeats?: PingRouteDeps & { tokens(): Promise<Map<string, string>> };
   /** The base URL ping URLs are shown under (UPKEEP_PUBLIC_URL); default: the URL the API was asked through. */
   publicUrl?: string;
+  /** The notifier: its own store trouble shows in /healthz; its outbox and channels in the API. */
+  notifier?: NotifyRouteDeps['notifier'];
 }
 
 /** The loop is considered stalled when it has not ticked for this long. */
@@ -38,6 +41,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       problems.push(
         `scheduler cannot use its store since ${new Date(s.storeError.since).toISOString()}: ${s.storeError.message}`,
       );
+    const n = deps.notifier?.status();
+    if (n?.error)
+      problems.push(`notifier cannot use its store since ${new Date(n.error.since).toISOString()}: ${n.error.message}`);
     if (s?.running && s.lastTickAt !== null && deps.now() - s.lastTickAt > STALL_MS)
       problems.push('scheduler loop stalled');
     const body = {
@@ -58,6 +64,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     publicUrl: deps.publicUrl,
   });
   if (deps.heartbeats) registerPingRoutes(app, deps.heartbeats);
+  if (deps.notifier) registerNotifyRoutes(app, { notifier: deps.notifier });
 
   // A failure inside upkeep is reported as upkeep's, with a 5xx of its own, never as a verdict about a target.
   app.setErrorHandler((err: Error, _req, reply) => {
