@@ -9,15 +9,16 @@ import { createStore } from './kysely-store.js';
 
 const [dataDir, worker, workers] = process.argv.slice(2) as [string, string, string];
 
+// Open first so that opening is not part of the race.
+const store = createStore({ dataDir, busyTimeoutMs: 20_000 });
 // Start together: without this barrier the first process (tsx warm-up differs) could claim everything alone.
 writeFileSync(join(dataDir, `ready-${worker}`), '');
 const deadline = Date.now() + 30_000;
 while (readdirSync(dataDir).filter((f) => f.startsWith('ready-')).length < Number(workers)) {
   if (Date.now() > deadline) throw new Error(`${worker}: the other workers never became ready`);
-  await sleep(5);
+  await sleep(1);
 }
 const NOW = 1_000_000;
-const store = createStore({ dataDir, busyTimeoutMs: 20_000 });
 const claimed: string[] = [];
 try {
   for (;;) {
@@ -49,6 +50,8 @@ try {
       );
       if (!ok) throw new Error(`${worker} lost its claim on ${claim.unitId}`);
     }
+    // Yield between batches, as a real worker does while probing, so both processes stay in the race.
+    await sleep(1);
   }
 } finally {
   await store.close();
