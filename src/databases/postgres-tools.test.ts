@@ -52,6 +52,10 @@ test('chooseTools: newest candidate, too old and missing said with what to insta
     (err: unknown) =>
       err instanceof DatabaseError && err.reason === 'tool-missing' && err.message.includes('postgresql-client-16'),
   );
+  assert.throws(
+    () => chooseTools([], undefined, 'initdb'),
+    (err: unknown) => err instanceof DatabaseError && /install postgresql \(Debian\)/.test(err.message),
+  );
 });
 
 test('toolConnection: the password leaves the connection string for PGPASSWORD', () => {

@@ -10,6 +10,8 @@ import { DatabaseError } from './adapter.js';
 /** Where Debian installs each PostgreSQL major version's binaries (`/usr/lib/postgresql/<major>/bin`). */
 export const DEBIAN_PG_LIB = '/usr/lib/postgresql';
 
+const SERVER_TOOLS = new Set(['initdb', 'pg_ctl', 'postgres']);
+
 /** A found tool directory: the bin dir holding pg_dump/pg_restore and their major version. */
 export interface PgTools {
   binDir: string;
@@ -46,16 +48,18 @@ export function parseToolVersion(output: string): { major: number; version: stri
  */
 export function chooseTools(candidates: PgTools[], server: number | undefined, tool = 'pg_dump'): PgTools {
   const newest = [...candidates].sort((a, b) => b.major - a.major)[0];
+  // initdb and pg_ctl come with the server package; pg_dump and pg_restore with the client package.
+  const pkg = SERVER_TOOLS.has(tool) ? 'postgresql' : 'postgresql-client';
   if (!newest) {
     throw new DatabaseError(
       `${tool} not found on PATH, in UPKEEP_PG_BIN or in ${DEBIAN_PG_LIB}/*/bin: install ` +
-        `postgresql-client${server ? `-${server}` : ''} (Debian) or point UPKEEP_PG_BIN at a PostgreSQL bin dir`,
+        `${pkg}${server ? `-${server}` : ''} (Debian) or point UPKEEP_PG_BIN at a PostgreSQL bin dir`,
       'tool-missing',
     );
   }
   if (server !== undefined && newest.major < server) {
     throw new DatabaseError(
-      `${tool} ${newest.major} (${newest.binDir}) cannot dump server ${server}: install postgresql-client-${server} ` +
+      `${tool} ${newest.major} (${newest.binDir}) cannot dump server ${server}: install ${pkg}-${server} ` +
         `(Debian) or point UPKEEP_PG_BIN at a newer bin dir`,
       'tool-too-old',
     );
