@@ -1,0 +1,72 @@
+/** What the catalog knows about one backup, and the narrow catalog interface the pipeline writes through. */
+import type { Counts } from '../databases/adapter.js';
+
+/**
+ * `running` while the pipeline writes; `taken` once the archive is under its final name; `checked` after a
+ * checksum + decrypt + decompress read-through; `drilled` after a restore drill matched the counts; `failed` with the
+ * reason when any of these went wrong.
+ */
+export type BackupState = 'running' | 'taken' | 'checked' | 'drilled' | 'failed';
+
+/** Which step a failed backup failed in. */
+export type BackupStage = 'backup' | 'check' | 'drill';
+
+/** One backup as recorded in the catalog. Never holds a secret: recipients are fingerprints of public keys. */
+export interface BackupRecord {
+  id: string;
+  app: string;
+  database: string;
+  engine: 'mongodb' | 'postgres';
+  /** Plaintext format of the adapter (`tar`, `pgdump`). */
+  format: 'tar' | 'pgdump';
+  /** The archive's final name inside the target. */
+  file: string;
+  /** The plan's `to:` (a file: URL or path; never holds credentials). */
+  target: string;
+  state: BackupState;
+  startedAt: number;
+  takenAt: number | null;
+  checkedAt: number | null;
+  drilledAt: number | null;
+  failedAt: number | null;
+  failedIn: BackupStage | null;
+  /** Why it failed (or what a drill found), for people. */
+  reason: string | null;
+  /** Archive size on the target (ciphertext bytes). */
+  sizeBytes: number | null;
+  /** Plaintext bytes the database produced. */
+  plaintextBytes: number | null;
+  durationMs: number | null;
+  /** Per-collection/table counts at dump time. */
+  counts: Counts | null;
+  /** Server description from the dump summary. */
+  server: string | null;
+  /** Whether the plaintext was gzipped by upkeep (false when the adapter's format is already compressed). */
+  gzip: boolean;
+  plaintextSha256: string | null;
+  ciphertextSha256: string | null;
+  /** Fingerprints of the age recipients the archive was encrypted to; empty means not encrypted. */
+  recipients: string[];
+}
+
+/** The fields a state change may set. */
+export type BackupPatch = Partial<Omit<BackupRecord, 'id' | 'app' | 'database' | 'engine' | 'format' | 'startedAt'>>;
+
+/** Where backups are recorded (src/store/backup-store.ts on SQLite or PostgreSQL). */
+export interface BackupCatalog {
+  /** Records a new backup (state `running`). */
+  insert(record: BackupRecord): Promise<void>;
+  /** Applies a state change; returns the record after it. */
+  update(id: string, patch: BackupPatch): Promise<BackupRecord>;
+  /** One backup, or undefined. */
+  get(id: string): Promise<BackupRecord | undefined>;
+  /** The backups of one database, newest first. */
+  list(source: { app: string; database: string }): Promise<BackupRecord[]>;
+  /** Forgets a backup (after its file was removed). */
+  remove(id: string): Promise<void>;
+}
+
+/** True for the states that count as verified (retention counts only these). */
+export function isVerified(state: BackupState): boolean {
+  return state === 'checked' || state === 'drilled';
+}

@@ -1,0 +1,176 @@
+/** A BackupTarget on a local directory: temporary name, fsync, rename, fsync of the directory. */
+import { createReadStream } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, type Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BackupError, isDiskFull } from './errors.js';
+import type { BackupTarget, TargetEntry } from './target.js';
+
+// Repeated here (not imported) so target.ts and this file do not need each other at load time.
+const PARTIAL = '.partial';
+
+/** Options of a local target. */
+export interface LocalTargetOptions {
+  /**
+   * Fault-injection seam: a stream every written byte passes through on its way to the file (tests use one that
+   * fails with ENOSPC past N bytes to simulate a full disk). Production leaves it unset.
+   */
+  writeThrough?: (name: string) => Transform | PassThrough;
+}
+
+/** A target storing archives as files in `dir` (created when missing). */
+export function localTarget(dir: string, opts: LocalTargetOptions = {}): BackupTarget {
+  const pathOf = (name: string) => join(dir, checkName(name));
+
+  async function put(name: string, stream: Readable, putOpts: { signal?: AbortSignal } = {}) {
+    const final = pathOf(name);
+    const tmp = `${final}${PARTIAL}`;
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (cause) {
+      throw targetError(`cannot create the backup directory ${dir}`, cause);
+    }
+    const fh = await open(tmp, 'wx').catch((cause) => {
+      throw targetError(`cannot create ${tmp}`, cause);
+    });
+    let sizeBytes = 0;
+    // The first stream to fail is where the fault is; pipeline then destroys the others with the same error.
+    let origin: 'source' | 'write' | undefined;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        sizeBytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const file = fileWriter(fh);
+    const stages: Writable[] = [counter];
+    const through = opts.writeThrough?.(name);
+    if (through) stages.push(through);
+    stages.push(file);
+    stream.once('error', () => (origin ??= 'source'));
+    for (const s of stages.slice(1)) s.once('error', () => (origin ??= 'write'));
+    let closed = false;
+    try {
+      await pipeline([stream, ...stages], putOpts.signal ? { signal: putOpts.signal } : {});
+      await fh.close();
+      closed = true;
+      await rename(tmp, final);
+      await syncDir(dir);
+      return { sizeBytes };
+    } catch (err) {
+      if (!closed) await fh.close().catch(() => undefined);
+      await rm(tmp, { force: true }).catch(() => undefined);
+      if (isDiskFull(err)) {
+        throw new BackupError(
+          `target full: no space left in ${dir} after ${sizeBytes} bytes of ${name}; the partial file was removed. ` +
+            'Free space there (or prune older backups), or point backup.to at a larger disk',
+          'target-full',
+          { cause: err },
+        );
+      }
+      // The source's own failure (the database, the encryption) and a cancel pass through as they are.
+      if (origin === 'source' || (err as Error | null)?.name === 'AbortError') throw err;
+      throw targetError(`writing ${name} to ${dir} failed`, err);
+    }
+  }
+
+  return {
+    description: `file:${dir}`,
+    put,
+    get(name) {
+      const stream = createReadStream(pathOf(name));
+      // A missing archive reads as a typed error, not a bare ENOENT.
+      const out = new PassThrough();
+      stream.once('error', (cause) => out.destroy(targetError(`cannot read ${name} from ${dir}`, cause)));
+      return stream.pipe(out);
+    },
+    async list() {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch (cause) {
+        if ((cause as { code?: string }).code === 'ENOENT') return [];
+        throw targetError(`cannot list ${dir}`, cause);
+      }
+      const entries: TargetEntry[] = [];
+      for (const name of names.sort()) {
+        if (name.endsWith(PARTIAL) || name.startsWith('.')) continue;
+        const entry = await statEntry(dir, name);
+        if (entry) entries.push(entry);
+      }
+      return entries;
+    },
+    async remove(name) {
+      try {
+        await rm(pathOf(name), { force: true });
+      } catch (cause) {
+        throw targetError(`cannot remove ${name} from ${dir}`, cause);
+      }
+    },
+    stat: (name) => statEntry(dir, checkName(name)),
+    async removePartials(prefix) {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        return [];
+      }
+      const gone = names.filter((n) => n.startsWith(prefix) && n.endsWith(PARTIAL));
+      for (const name of gone) await rm(join(dir, name), { force: true });
+      return gone;
+    },
+  };
+}
+
+async function statEntry(dir: string, name: string): Promise<TargetEntry | undefined> {
+  try {
+    const s = await stat(join(dir, name));
+    return s.isFile() ? { name, sizeBytes: s.size, modifiedAt: s.mtimeMs } : undefined;
+  } catch (cause) {
+    if ((cause as { code?: string }).code === 'ENOENT') return undefined;
+    throw targetError(`cannot stat ${name} in ${dir}`, cause);
+  }
+}
+
+/**
+ * Writes to an open file and fsyncs it before finishing, so `finish` means durable. (fs.WriteStream with
+ * autoClose: false never lets pipeline() settle, and closing first would leave nothing to fsync.)
+ */
+function fileWriter(fh: FileHandle): Writable {
+  return new Writable({
+    highWaterMark: 1 << 20,
+    writev(chunks, cb) {
+      fh.writev(chunks.map((c) => c.chunk as Buffer)).then(() => cb(), cb);
+    },
+    final(cb) {
+      fh.sync().then(() => cb(), cb);
+    },
+  });
+}
+
+/** Makes the rename durable: without it a power cut can forget the new directory entry. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on a directory; the file itself is already durable.
+  } finally {
+    await handle.close();
+  }
+}
+
+function checkName(name: string): string {
+  if (name === '' || name.includes('/') || name.includes('\\') || name.startsWith('.') || name.endsWith(PARTIAL)) {
+    throw new BackupError(`"${name}" is not a valid archive name (a plain file name is expected)`, 'internal');
+  }
+  return name;
+}
+
+function targetError(what: string, cause: unknown): BackupError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new BackupError(`${what}: ${detail}. Check that the backup directory exists and is writable`, 'target', {
+    cause,
+  });
+}

@@ -1,0 +1,202 @@
+/**
+ * The backup pipeline: adapter.dump() → SHA-256 of the plaintext → gzip (unless the format is compressed) → age →
+ * SHA-256 of the ciphertext → target (temporary name, fsync, rename). Streams end to end; recorded in the catalog.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline, type Readable, Transform } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { Logger } from 'pino';
+import { type DatabaseAdapter, DatabaseError, type DumpSummary, type TransferProgress } from '../databases/adapter.js';
+import type { Clock } from '../schedule/clock.js';
+import { encrypterFor, encryptStream, recipientFingerprint } from './age-crypto.js';
+import { archiveName, archivePrefix } from './archive-name.js';
+import type { BackupCatalog, BackupRecord } from './backup-record.js';
+import { BackupError } from './errors.js';
+import { HashThrough } from './hash-through.js';
+import type { BackupTarget } from './target.js';
+
+/** Everything one backup run needs; the connection string is used, never logged or stored. */
+export interface RunBackupOptions {
+  adapter: DatabaseAdapter;
+  url: string;
+  source: { app: string; database: string };
+  target: BackupTarget;
+  /** age recipients (age1...); empty writes an unencrypted archive. */
+  recipients: readonly string[];
+  catalog: BackupCatalog;
+  clock: Clock;
+  logger: Logger;
+  signal?: AbortSignal;
+  progress?: (p: TransferProgress) => void;
+  /** Parent for this run's private temporary directory (default: the OS temp dir). */
+  tmpDir?: string;
+  /** Backup ids (default: random UUIDs). */
+  newId?: () => string;
+}
+
+/** Runs one backup; returns the `taken` record, or throws a BackupError after recording the run as failed. */
+export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
+  const { adapter, source, target, catalog, clock, logger } = opts;
+  const encrypter = opts.recipients.length > 0 ? encrypterFor(opts.recipients) : undefined;
+  const log = logger.child({ app: source.app, database: source.database });
+  await cleanUpInterrupted(opts, log);
+
+  const startedAt = clock.now();
+  const id = (opts.newId ?? randomUUID)();
+  const gzip = !adapter.compressed;
+  const record: BackupRecord = {
+    id,
+    app: source.app,
+    database: source.database,
+    engine: adapter.engine,
+    format: adapter.format,
+    file: archiveName({ ...source, startedAt, id, format: adapter.format, gzip, encrypted: encrypter !== undefined }),
+    target: target.description,
+    state: 'running',
+    startedAt,
+    takenAt: null,
+    checkedAt: null,
+    drilledAt: null,
+    failedAt: null,
+    failedIn: null,
+    reason: null,
+    sizeBytes: null,
+    plaintextBytes: null,
+    durationMs: null,
+    counts: null,
+    server: null,
+    gzip,
+    plaintextSha256: null,
+    ciphertextSha256: null,
+    recipients: opts.recipients.map(recipientFingerprint),
+  };
+  await catalog.insert(record);
+  log.info({ backup: id, file: record.file }, 'backup started');
+
+  // Our own controller: a failure anywhere stops the dump too (the adapter kills pg_dump, closes cursors).
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const runTmp = await mkdtemp(join(opts.tmpDir ?? tmpdir(), 'upkeep-backup-'));
+  let sourceFailed = false;
+  try {
+    const ctx = {
+      signal: controller.signal,
+      tmpDir: runTmp,
+      ...(opts.progress ? { progress: opts.progress } : {}),
+    };
+    const dump = adapter.dump(opts.url, ctx);
+    dump.summary.catch(() => undefined); // awaited below; a rejection before that must not go unhandled
+    dump.stream.once('error', () => {
+      sourceFailed = true;
+    });
+    const plain = new HashThrough();
+    const cipher = new HashThrough();
+    // The archive must not be renamed into place before the dump's summary is known good.
+    const summaryGate = awaitBeforeEnd(dump.summary);
+    const pre = chain([dump.stream, summaryGate, plain, ...(gzip ? [createGzip()] : [])]);
+    const encrypted = encrypter ? await encryptStream(pre, encrypter) : pre;
+    const { sizeBytes } = await target.put(record.file, chain([encrypted, cipher]), { signal: controller.signal });
+    const summary: DumpSummary = await dump.summary;
+    const takenAt = clock.now();
+    const taken = await catalog.update(id, {
+      state: 'taken',
+      takenAt,
+      sizeBytes,
+      plaintextBytes: plain.bytes,
+      durationMs: takenAt - startedAt,
+      counts: summary.counts,
+      server: summary.server,
+      plaintextSha256: plain.hex(),
+      ciphertextSha256: cipher.hex(),
+    });
+    log.info({ backup: id, sizeBytes, durationMs: takenAt - startedAt }, 'backup taken');
+    return taken;
+  } catch (err) {
+    controller.abort(err);
+    const failure = classify(err, { sourceFailed, aborted: opts.signal?.aborted === true, url: opts.url, source });
+    const failedAt = clock.now();
+    await catalog
+      .update(id, {
+        state: 'failed',
+        failedAt,
+        failedIn: 'backup',
+        reason: failure.message,
+        durationMs: failedAt - startedAt,
+      })
+      .catch((storeErr: unknown) => log.error({ err: storeErr, backup: id }, 'could not record the failed backup'));
+    log.warn({ backup: id, reason: failure.reason }, `backup failed: ${failure.message}`);
+    throw failure;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await rm(runTmp, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Marks runs of this database that never finished (upkeep was killed) as failed, and removes their temp files. */
+async function cleanUpInterrupted(opts: RunBackupOptions, log: Logger): Promise<void> {
+  const removed = await opts.target.removePartials(archivePrefix(opts.source));
+  if (removed.length > 0) log.info({ files: removed }, 'removed partial archives of interrupted backups');
+  const stale = (await opts.catalog.list(opts.source)).filter((b) => b.state === 'running');
+  for (const b of stale) {
+    await opts.catalog.update(b.id, {
+      state: 'failed',
+      failedAt: opts.clock.now(),
+      failedIn: 'backup',
+      reason: 'interrupted: upkeep stopped before this backup finished; its partial file was removed',
+    });
+  }
+}
+
+/** Pipes streams together (errors propagate both ways) and returns the last, readable end. */
+function chain(streams: Readable[]): Readable {
+  if (streams.length === 1) return streams[0] as Readable;
+  // The callback form returns the last stream; errors reach it, and whoever reads it sees them.
+  return pipeline(streams, () => undefined) as unknown as Readable;
+}
+
+/** A pass-through that only ends once `promise` resolved, and fails with its rejection. */
+function awaitBeforeEnd(promise: Promise<unknown>): Transform {
+  return new Transform({
+    transform(chunk, _enc, cb) {
+      cb(null, chunk);
+    },
+    flush(cb) {
+      promise.then(
+        () => cb(),
+        (err: Error) => cb(err),
+      );
+    },
+  });
+}
+
+/** Says whose fault a failure is, with a message free of the connection string's secrets. */
+function classify(
+  err: unknown,
+  ctx: { sourceFailed: boolean; aborted: boolean; url: string; source: { app: string; database: string } },
+): BackupError {
+  const where = `${ctx.source.app}/${ctx.source.database}`;
+  const detail = scrub(err instanceof Error ? err.message : String(err), ctx.url);
+  if (err instanceof BackupError)
+    return err.reason === 'source' ? err : new BackupError(scrub(err.message, ctx.url), err.reason, { cause: err });
+  if (ctx.aborted) return new BackupError(`backup of ${where} cancelled`, 'aborted', { cause: err });
+  if (err instanceof DatabaseError || ctx.sourceFailed) {
+    return new BackupError(`dump of ${where} failed: ${detail}`, 'source', { cause: err });
+  }
+  return new BackupError(`backup of ${where} failed inside upkeep: ${detail}`, 'internal', { cause: err });
+}
+
+/** Removes a connection string's password (and the whole URL) from a message, in case an error echoed it. */
+export function scrub(message: string, url: string): string {
+  let out = message.split(url).join('<database url>');
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    if (password.length >= 3) out = out.split(password).join('***');
+  } catch {
+    // Not a URL (a socket path, say): nothing more to hide.
+  }
+  return out;
+}

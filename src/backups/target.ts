@@ -1,0 +1,75 @@
+/** Where archives are stored: the BackupTarget interface, and the one place a plan's `to:` is resolved to a target. */
+import { isAbsolute, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { BackupError } from './errors.js';
+import { type LocalTargetOptions, localTarget } from './local-target.js';
+
+export { localTarget };
+
+/** Suffix of an archive still being written: listings ignore it, the next run removes it. */
+export const PARTIAL_SUFFIX = '.partial';
+
+/** One stored archive. */
+export interface TargetEntry {
+  name: string;
+  sizeBytes: number;
+  modifiedAt: number;
+}
+
+/** Storage for archives. Names are plain file names (no `/`); a name is only visible once complete. */
+export interface BackupTarget {
+  /** Where it stores, for people (`file:/srv/backups`). Never holds credentials. */
+  readonly description: string;
+  /**
+   * Writes `stream` under a temporary name, makes it durable (fsync) and renames it to `name`; on any failure the
+   * temporary file is removed and nothing appears under `name`. A full disk is a BackupError `target-full`.
+   */
+  put(name: string, stream: Readable, opts?: { signal?: AbortSignal }): Promise<{ sizeBytes: number }>;
+  /** Streams a stored archive (errors with a `target` BackupError when it is missing). */
+  get(name: string): Readable;
+  /** Complete archives, by name; temporary files are not listed. */
+  list(): Promise<TargetEntry[]>;
+  /** Removes an archive; a missing one is not an error. */
+  remove(name: string): Promise<void>;
+  /** One archive's size and time, or undefined when missing. */
+  stat(name: string): Promise<TargetEntry | undefined>;
+  /** Removes temporary files left by interrupted runs whose names start with `prefix`; returns their names. */
+  removePartials(prefix: string): Promise<string[]>;
+}
+
+/** Options for resolveTarget. */
+export interface ResolveTargetOptions {
+  /** Directory relative `file:` paths are read from (the plan file's directory). */
+  baseDir: string;
+  /** Passed to the local target (fault injection in tests). */
+  local?: LocalTargetOptions;
+}
+
+/**
+ * Resolves a plan's `to:` (`file:./backups`, `file:///srv/backups`, or a plain path) to a target. S3 is not
+ * supported yet and says so.
+ */
+export function resolveTarget(to: string, opts: ResolveTargetOptions): BackupTarget {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(to)?.[1]?.toLowerCase();
+  if (scheme === undefined || scheme.length === 1 /* a Windows drive letter */) {
+    return localTarget(resolve(opts.baseDir, to), opts.local);
+  }
+  if (scheme === 'file') {
+    const rest = to.slice('file:'.length);
+    const path = rest.startsWith('//') ? fileURLToPath(to) : rest;
+    if (path === '') throw new BackupError('backup.to "file:" names no directory: write e.g. file:./backups', 'config');
+    return localTarget(isAbsolute(path) ? path : resolve(opts.baseDir, path), opts.local);
+  }
+  if (scheme === 's3') {
+    throw new BackupError(
+      `backup.to "${to.split('?')[0]}": S3 targets are not supported yet; use a local directory (to: file:./backups) ` +
+        'and copy it off the machine, until the S3-compatible target lands behind the same interface',
+      'config',
+    );
+  }
+  throw new BackupError(
+    `backup.to "${scheme}:..." is not a known target: use file:<directory> (e.g. file:./backups)`,
+    'config',
+  );
+}
