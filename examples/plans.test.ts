@@ -62,7 +62,7 @@ describe('example plans', () => {
       );
       const loaded = await loadPlan(file, { env: fakeEnv(text) });
       assert.ok(loaded.units.length >= 3, `${name} compiles to ${loaded.units.length} units`);
-      for (const unit of loaded.units) assert.match(unit.id, /^[a-z0-9-]+\/[a-z0-9-]+$/);
+      for (const unit of loaded.units) assert.match(unit.id, /^[a-z0-9-]+\/[a-z0-9.-]+$/); // `main.backup`: a database's jobs
       // Secret values never end up in the units' descriptions.
       for (const unit of loaded.units) assert.ok(!unit.target.includes('secret@'), unit.target);
     });

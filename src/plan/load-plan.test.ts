@@ -73,7 +73,10 @@ describe('parsePlan: a valid plan', () => {
 
   it('compiles checks into units with ids, targets, schedules, timeouts and policies', () => {
     assert.deepEqual(
-      loaded.units.map((u) => [u.id, u.kind, u.target, u.schedule.text, u.timeoutMs, u.policy]),
+      // The database's backup units follow the checks (src/plan/compile-databases.test.ts covers them).
+      loaded.units
+        .filter((u) => u.id.startsWith('kirana-market/main.') === false)
+        .map((u) => [u.id, u.kind, u.target, u.schedule.text, u.timeoutMs, u.policy]),
       [
         [
           'kirana-market/api-health',

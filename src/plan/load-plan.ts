@@ -6,6 +6,7 @@ import { checkKinds } from '../checks/registry.js';
 import type { Retention } from '../store/store.js';
 import { validateCheckEntry } from './check-entries.js';
 import { compileUnits } from './compile.js';
+import { compileBackupPlans, compileBackupUnits, type DatabaseBackupPlan } from './compile-databases.js';
 import { scrubSecrets } from './interpolate.js';
 import { checkCheckChannels, compileAlertDefaults } from './notify-options.js';
 import { PlanError, type PlanIssue } from './plan-error.js';
@@ -30,6 +31,8 @@ export type { AppPlan, ChannelPlan, CheckEntry, MaintenanceWindow, Plan } from '
 export interface LoadedPlan {
   plan: Plan;
   units: CheckUnit[];
+  /** Every database's backup (src/plan/compile-databases.ts); holds connection strings, never log it. */
+  backups: DatabaseBackupPlan[];
   timezone: string;
   maintenance: MaintenanceWindow[];
   retention: Retention;
@@ -101,6 +104,7 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
       checklists: spec.checklists ?? {},
     };
   }
+  const backups = compileBackupPlans(input, { timezone: zone, source, issues, file });
   if (issues.length > 0) fail();
 
   const retention = compileRetention(input);
@@ -114,7 +118,8 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
     retention,
     alerts: compileAlertDefaults(input.alerts),
   };
-  return { plan, units: compileUnits(plan, kinds), timezone: zone, maintenance, retention };
+  const units = [...compileUnits(plan, kinds), ...compileBackupUnits(backups)];
+  return { plan, units, backups, timezone: zone, maintenance, retention };
 }
 
 /** Reads and parses a plan file. A missing or unreadable file is a PlanError too, saying what to do. */

@@ -105,21 +105,47 @@ export function checkEntrySchema(kind: CheckKind<unknown>): z.ZodType {
 
 const keepSchema = z
   .strictObject({
+    last: z.int().min(0).optional().describe('The newest N backups, whatever their dates.'),
     daily: z.int().min(0).optional(),
     weekly: z.int().min(0).optional(),
     monthly: z.int().min(0).optional(),
     yearly: z.int().min(0).optional(),
   })
-  .describe('How many daily/weekly/monthly/yearly backups to keep.');
+  .describe(
+    'How many backups to keep: the newest `last`, and the newest of each of the last N days/ISO weeks/months/years that have one (rules add up; only verified backups count, and the newest verified one is never pruned). Default { last: 3, daily: 7, weekly: 4, monthly: 12 }.',
+  );
 
 const backupSchema = z.strictObject({
   schedule: scheduleField.describe('When to back up.'),
   keep: keepSchema.optional(),
   encrypt: z
-    .strictObject({ recipients: z.array(z.string().min(1)).min(1).describe('age recipients (age1...).') })
+    .strictObject({
+      recipients: z.array(z.string().min(1)).min(1).describe('age recipients (age1...).'),
+      identity: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'The age identity (AGE-SECRET-KEY-1...) that decrypts backups for checks and drills: ${UPKEEP_BACKUP_IDENTITY}.',
+        ),
+    })
     .optional(),
-  to: z.string().min(1).describe('Where backups go, e.g. file:./backups.'),
-  verify: scheduleField.optional().describe('When to run a restore drill of the latest backup.'),
+  to: z.string().min(1).describe('Where backups go, e.g. file:./backups (relative to the plan).'),
+  verify: z
+    .union([scheduleField, z.literal(false)])
+    .optional()
+    .describe('When to run a restore drill of the newest backup (default weekly); false: never.'),
+  scratch: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A server for restore drills (a temporary database is made and dropped there). Default: MongoDB, the source server; PostgreSQL, a throwaway local server (initdb).',
+    ),
+  timeout: durationField.optional().describe('Deadline for one backup or drill (default 2h).'),
+  alertAfter: durationField
+    .optional()
+    .describe('Alert when no drilled backup is newer than this (default twice the verify period plus a day).'),
 });
 
 const cleanupSchema = z

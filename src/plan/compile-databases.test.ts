@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { defaultAlertAfterMs } from './compile-databases.js';
+import { PlanError, parsePlan } from './load-plan.js';
+
+const ENV = {
+  MONGODB_URI: 'mongodb://app:hunter2@127.0.0.1:27017/kirana',
+  DATABASE_URL: 'postgres://app:s3cret@127.0.0.1:5432/shop',
+  UPKEEP_BACKUP_IDENTITY: 'AGE-SECRET-KEY-1QQQQ',
+};
+const DAY = 86_400_000;
+
+function load(databases: string) {
+  return parsePlan(`version: 1\ntimezone: Asia/Kolkata\napps:\n  shop:\n    databases:\n${databases}`, {
+    file: 'plans/upkeep.yml',
+    env: ENV,
+  });
+}
+
+function problems(databases: string, checks = ''): string[] {
+  try {
+    parsePlan(`version: 1\napps:\n  shop:\n${checks}    databases:\n${databases}`, { file: 'upkeep.yml', env: ENV });
+  } catch (error) {
+    if (error instanceof PlanError) return error.format().split('\n');
+    throw error;
+  }
+  return [];
+}
+
+describe('databases: compile to backup plans and units', () => {
+  it('a full backup entry gives three units with redacted targets, long timeouts and one-failure policies', () => {
+    const loaded = load(`      main:
+        mongodb: \${MONGODB_URI}
+        backup:
+          schedule: daily 02:00
+          keep: { daily: 7, weekly: 4, monthly: 12 }
+          encrypt: { recipients: [age1abc], identity: \${UPKEEP_BACKUP_IDENTITY} }
+          to: file:./backups
+          verify: daily 04:00
+          alertAfter: 36h
+`);
+    assert.deepEqual(
+      loaded.units.map((u) => [u.id, u.name, u.kind, u.schedule.text, u.timeoutMs, u.policy.failureThreshold]),
+      [
+        ['shop/main.backup', 'main.backup', 'backup', 'daily 02:00', 2 * 3_600_000, 1],
+        ['shop/main.drill', 'main.drill', 'drill', 'daily 04:00', 2 * 3_600_000, 1],
+        ['shop/main.freshness', 'main.freshness', 'backup-freshness', 'every 1h', 60_000, 1],
+      ],
+    );
+    assert.equal(loaded.units[0]?.target, 'mongodb mongodb://app:***@127.0.0.1:27017/kirana → file:./backups');
+    for (const unit of loaded.units) {
+      assert.ok(!unit.target.includes('hunter2'), unit.target);
+      assert.ok(!unit.target.includes('AGE-SECRET'), unit.target);
+    }
+    const [plan] = loaded.backups;
+    assert.ok(plan);
+    assert.equal(plan.id, 'shop/main');
+    assert.equal(plan.engine, 'mongodb');
+    assert.equal(plan.url, ENV.MONGODB_URI);
+    assert.equal(plan.encrypt?.identity, ENV.UPKEEP_BACKUP_IDENTITY);
+    assert.deepEqual(plan.keep, { daily: 7, weekly: 4, monthly: 12 });
+    assert.equal(plan.alertAfterMs, 36 * 3_600_000);
+    assert.equal(plan.baseDir, resolve('plans'));
+    assert.equal(plan.schedule.kind === 'cron' && plan.schedule.timezone, 'Asia/Kolkata');
+    // The units carry the plan as their spec: the job kinds read everything from it.
+    assert.equal(loaded.units[1]?.spec, plan);
+  });
+
+  it('defaults: verify weekly, alertAfter two verify periods plus a day, keep last 3 + 7d/4w/12m', () => {
+    const loaded = load(
+      '      pg:\n        postgres: ${DATABASE_URL}\n        backup: { schedule: daily 03:00, to: /srv/b }\n',
+    );
+    const [plan] = loaded.backups;
+    assert.equal(plan?.engine, 'postgres');
+    assert.equal(plan?.verify?.text, 'weekly');
+    assert.equal(plan?.alertAfterMs, 15 * DAY);
+    assert.equal(defaultAlertAfterMs(DAY), 3 * DAY);
+    assert.deepEqual(plan?.keep, { last: 3, daily: 7, weekly: 4, monthly: 12 });
+    assert.equal(plan?.encrypt, undefined);
+    assert.equal(loaded.units.length, 3);
+  });
+
+  it('verify: false means no drill and no freshness unit', () => {
+    const loaded = load(
+      '      pg:\n        postgres: x\n        backup: { schedule: daily, to: file:b, verify: false }\n',
+    );
+    assert.deepEqual(
+      loaded.units.map((u) => u.id),
+      ['shop/pg.backup'],
+    );
+    assert.equal(loaded.backups[0]?.alertAfterMs, null);
+  });
+
+  it('an hourly backup gets a timeout of half its period by default', () => {
+    const loaded = load(
+      '      pg:\n        postgres: x\n        backup: { schedule: hourly, to: file:b, timeout: 20m }\n',
+    );
+    assert.equal(loaded.units[0]?.timeoutMs, 20 * 60_000);
+    const dflt = load('      pg:\n        postgres: x\n        backup: { schedule: every 1h, to: file:b }\n');
+    assert.equal(dflt.units[0]?.timeoutMs, 30 * 60_000);
+  });
+
+  it('a database without backup has no units', () => {
+    assert.deepEqual(load('      pg: { postgres: x, stats: daily }\n').units, []);
+  });
+
+  it('errors name line:col and say what to write', () => {
+    assert.deepEqual(
+      problems('      pg:\n        postgres: x\n        backup: { schedule: daily, to: b, timeout: 2d }\n'),
+      [
+        'upkeep.yml:7:52: the timeout must be shorter than the time between backups or drills (1d) (found 2d, expected a duration above 0 and below 1d)',
+      ],
+    );
+    assert.deepEqual(
+      problems('      pg:\n        postgres: x\n        backup: { schedule: daily, to: b, alertAfter: 3d }\n'),
+      [
+        'upkeep.yml:7:55: alertAfter must be longer than the time between drills (7d), or it alerts between every two drills (found 3d, expected more than 7d, e.g. 15d)',
+      ],
+    );
+    assert.deepEqual(
+      problems(
+        '      pg:\n        postgres: x\n        backup: { schedule: daily, to: b, verify: false, alertAfter: 3d }\n',
+      ),
+      [
+        'upkeep.yml:7:70: alertAfter counts from the last restore drill, but verify is false (found 3d, expected a verify schedule (e.g. verify: weekly), or no alertAfter)',
+      ],
+    );
+    assert.deepEqual(
+      problems(
+        '      m:\n        mongodb: x\n        backup: { schedule: daily, to: b, scratch: "postgres://h/db" }\n',
+      ),
+      [
+        'upkeep.yml:7:52: the drill server must be MongoDB too (found "postgres://h/db", expected mongodb://host:27017)',
+      ],
+    );
+    assert.deepEqual(
+      problems('      m:\n        mongodb: x\n        backup: { schedule: daily, to: b, verify: sometimes }\n'),
+      [
+        'upkeep.yml:7:51: "sometimes" is not a schedule (found sometimes, expected every 5m, hourly, daily 02:00, weekly mon 03:00, monthly 1 04:00, quarterly, yearly, or a 5/6-field cron expression such as "0 3 * * 0")',
+      ],
+    );
+  });
+
+  it("a check named like a database's unit is refused", () => {
+    assert.deepEqual(
+      problems(
+        '      m:\n        mongodb: x\n        backup: { schedule: daily, to: b }\n',
+        '    checks:\n      m.drill: { tcp: "a:1" }\n',
+      ),
+      [
+        'upkeep.yml:5:7: check "m.drill" clashes with the backup unit of database "m" (shop/m.drill) (expected another check name)',
+      ],
+    );
+  });
+
+  it('secret values never appear in errors', () => {
+    const lines = problems(
+      '      m:\n        mongodb: ${MONGODB_URI}\n        backup: { schedule: daily, to: b, scratch: ${DATABASE_URL} }\n',
+    );
+    assert.equal(lines.length, 1);
+    assert.ok(!lines.join('\n').includes('s3cret'), lines.join('\n'));
+    assert.match(lines[0] ?? '', /\$\{DATABASE_URL\}/);
+  });
+});
