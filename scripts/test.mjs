@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { startTestMongo } from './test-mongodb.mjs';
 import { startTestPostgres } from './test-postgres.mjs';
 
 const roots = ['src', 'examples', 'bench', 'test', 'packages'];
@@ -38,12 +39,17 @@ if (files.length === 0) {
 
 // Only start PostgreSQL (about 2 s) when a selected test uses it: through src/store/test-database.ts or the variable.
 const needsPostgres = files.some((f) => /test-database|UPKEEP_TEST_DATABASE_URL/.test(readFileSync(f, 'utf8')));
+// MongoDB tests (src/databases/test-mongodb.ts) get a throwaway FerretDB (scripts/test-mongodb.mjs).
+const needsMongo = files.some((f) => /test-mongodb|MONGODB_TEST_URL/.test(readFileSync(f, 'utf8')));
 const env = { ...process.env };
 let postgres;
+let mongo;
 let child;
 const stopPostgres = () => {
   postgres?.stop();
   postgres = undefined;
+  mongo?.stop();
+  mongo = undefined;
 };
 process.on('exit', stopPostgres);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -72,6 +78,27 @@ if (needsPostgres && !env.UPKEEP_TEST_DATABASE_URL) {
     const bar = '!'.repeat(100);
     console.error(`\n${bar}\n!! WARNING: PostgreSQL not available, PostgreSQL tests will be SKIPPED.\n!! ${reason}\n`);
     console.error(`!! Install postgresql or set UPKEEP_TEST_DATABASE_URL=postgres://... to run them.\n${bar}\n`);
+  }
+}
+
+if (needsMongo && !env.MONGODB_TEST_URL) {
+  try {
+    mongo = await startTestMongo();
+    env.MONGODB_TEST_URL = mongo.url;
+    console.error(`test: throwaway FerretDB (MongoDB protocol) at ${mongo.url}`);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (process.env.CI === 'true') {
+      console.error(`\ntest: FAILED: FerretDB is required in CI (CI=true) but could not be started: ${reason}\n`);
+      stopPostgres();
+      process.exit(1);
+    }
+    env.MONGODB_TEST_UNAVAILABLE = reason;
+    const bar = '!'.repeat(100);
+    console.error(`\n${bar}\n!! WARNING: FerretDB not available, MongoDB tests will be SKIPPED.\n!! ${reason}\n`);
+    console.error(
+      `!! Install Go >= 1.24 (builds test/ferretdb) or set MONGODB_TEST_URL=mongodb://... to run them.\n${bar}\n`,
+    );
   }
 }
 

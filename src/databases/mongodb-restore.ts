@@ -1,0 +1,232 @@
+/**
+ * MongoDB restore and inspect: read a mongodump-layout tar as it streams, split each `.bson` entry into documents
+ * without holding more than a batch, insert them in order, then recreate views and indexes from the metadata.
+ */
+import type { Readable } from 'node:stream';
+import { BSON, type Db, type Document, MongoError } from 'mongodb';
+import tar from 'tar-stream';
+import { type AdapterContext, type Counts, DatabaseError } from './adapter.js';
+import { connectMongo, mongoError } from './mongodb-client.js';
+import {
+  BsonSplitter,
+  type CollectionMetadata,
+  collectionFromStem,
+  exactBson,
+  indexToCreate,
+  parseEntryName,
+  parseMetadata,
+} from './mongodb-layout.js';
+import { parseMongoUrl, requireDatabase } from './mongodb-url.js';
+
+/** Documents per insert: big enough to amortise round trips, small enough to stay far below the 48 MB message limit. */
+const batchDocuments = 1000;
+const batchBytes = 8 * 1024 * 1024;
+/** A metadata file is a few KB; anything huge is not one. */
+const maxMetadataBytes = 16 * 1024 * 1024;
+
+/** What one tar entry is, for the callbacks of walkDump. */
+interface DumpEntry {
+  stem: string;
+  kind: 'bson' | 'metadata';
+  chunks: AsyncIterable<Buffer>;
+}
+
+/**
+ * Reads the tar entry by entry and hands each dump file to `onEntry`, which must consume it. A failing input stream
+ * ends the walk with its own error; a damaged tar with DatabaseError('other'); a throwing callback with its error.
+ */
+async function walkDump(plaintext: Readable, ctx: AdapterContext, onEntry: (e: DumpEntry) => Promise<void>) {
+  const extract = tar.extract();
+  let inputError: unknown;
+  const onAbort = () => extract.destroy(new DatabaseError('the MongoDB restore was cancelled', 'other'));
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  plaintext.once('error', (err) => {
+    inputError = err;
+    extract.destroy(err);
+  });
+  plaintext.pipe(extract as unknown as NodeJS.WritableStream);
+  const archiveError = (err: unknown) => (err === inputError || ctx.signal.aborted ? err : damaged(err));
+  async function* chunksOf(entry: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    try {
+      yield* entry;
+    } catch (err) {
+      throw archiveError(err);
+    }
+  }
+  const entries = extract[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let step: Awaited<ReturnType<typeof entries.next>>;
+      try {
+        step = await entries.next();
+      } catch (err) {
+        throw archiveError(err);
+      }
+      if (step.done) break;
+      const entry = step.value;
+      const parsed = entry.header.type === 'file' ? parseEntryName(entry.header.name) : undefined;
+      const chunks = chunksOf(entry as AsyncIterable<Buffer>);
+      if (parsed) await onEntry({ stem: parsed.stem, kind: parsed.kind, chunks });
+      else for await (const _ of chunks) void _; // not part of the layout (a directory entry, a note): skipped
+    }
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    plaintext.unpipe(extract as unknown as NodeJS.WritableStream);
+    await entries.return?.();
+  }
+}
+
+async function readText(chunks: AsyncIterable<Buffer>): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.length;
+    if (size > maxMetadataBytes) throw damaged(new Error('a metadata.json entry is implausibly large'));
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function readMetadata(text: string): CollectionMetadata {
+  try {
+    return parseMetadata(text);
+  } catch (err) {
+    throw damaged(err);
+  }
+}
+
+/** Yields the documents of a `.bson` entry in batches; throws on a truncated or corrupt file. */
+async function* documentBatches(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer[]> {
+  const splitter = new BsonSplitter();
+  let batch: Buffer[] = [];
+  let bytes = 0;
+  const split = (chunk: Buffer) => {
+    try {
+      return splitter.push(chunk);
+    } catch (err) {
+      throw damaged(err);
+    }
+  };
+  for await (const chunk of chunks) {
+    for (const doc of split(chunk)) {
+      batch.push(doc);
+      bytes += doc.length;
+      if (batch.length >= batchDocuments || bytes >= batchBytes) {
+        yield batch;
+        batch = [];
+        bytes = 0;
+      }
+    }
+  }
+  try {
+    splitter.end();
+  } catch (err) {
+    throw damaged(err);
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Counts per collection of a dump tar, without a server (restore --dry-run); views are not counted. */
+export async function inspectMongo(plaintext: Readable, ctx: AdapterContext): Promise<Counts> {
+  const names = new Map<string, string>();
+  const byStem = new Map<string, number>();
+  await walkDump(plaintext, ctx, async (entry) => {
+    if (entry.kind === 'metadata') {
+      const meta = readMetadata(await readText(entry.chunks));
+      if (meta.collectionName) names.set(entry.stem, meta.collectionName);
+      return;
+    }
+    let count = 0;
+    for await (const batch of documentBatches(entry.chunks)) count += batch.length;
+    byStem.set(entry.stem, count);
+  });
+  const counts: Counts = {};
+  for (const [stem, count] of byStem) counts[names.get(stem) ?? collectionFromStem(stem)] = count;
+  return counts;
+}
+
+function damaged(err: unknown): DatabaseError {
+  if (err instanceof DatabaseError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new DatabaseError(`the MongoDB dump cannot be read (damaged or not a dump): ${detail}`, 'other', {
+    cause: err,
+  });
+}
+
+interface Target {
+  name: string;
+  created: boolean;
+  metadata?: CollectionMetadata;
+}
+
+/** Loads a dump tar into the database named in `url`; see DatabaseAdapter.restore. */
+export async function restoreMongo(plaintext: Readable, url: string, ctx: AdapterContext): Promise<Counts> {
+  const database = requireDatabase(url);
+  const { hosts } = parseMongoUrl(url);
+  const client = await connectMongo(url, ctx.signal);
+  const db = client.db(database);
+  const targets = new Map<string, Target>();
+  const counts: Counts = {};
+  const progress = { bytes: 0, done: 0 };
+  let current = '(archive)';
+  const target = (stem: string): Target => {
+    let found = targets.get(stem);
+    if (!found) {
+      found = { name: collectionFromStem(stem), created: false };
+      targets.set(stem, found);
+    }
+    return found;
+  };
+  try {
+    await walkDump(plaintext, ctx, async (entry) => {
+      const t = target(entry.stem);
+      if (entry.kind === 'metadata') {
+        t.metadata = readMetadata(await readText(entry.chunks));
+        if (t.metadata.collectionName) t.name = t.metadata.collectionName;
+        // Options (capped, collation, validator...) only apply at creation: create before any document arrives.
+        if (t.metadata.type !== 'view' && !t.created) await create(db, t, t.metadata.options);
+        return;
+      }
+      current = t.name;
+      ctx.progress?.({ ...progress, current });
+      if (!t.created) await create(db, t, {});
+      const collection = db.collection(t.name);
+      let count = 0;
+      for await (const batch of documentBatches(entry.chunks)) {
+        const docs = batch.map((doc) => BSON.deserialize(doc, exactBson));
+        // Documents were valid when dumped (or validation was off): a drill must load them all, as they were.
+        await collection.insertMany(docs, { ordered: true, bypassDocumentValidation: true });
+        count += batch.length;
+        for (const doc of batch) progress.bytes += doc.length;
+        ctx.progress?.({ ...progress, current });
+      }
+      counts[t.name] = count;
+      progress.done += 1;
+    });
+    // Views last (they may read collections restored above), indexes after the data (one build instead of many).
+    for (const t of targets.values()) {
+      current = t.name;
+      if (t.metadata?.type === 'view' && !t.created) await create(db, t, t.metadata.options);
+    }
+    for (const t of targets.values()) {
+      current = t.name;
+      const specs = (t.metadata?.type === 'view' ? [] : (t.metadata?.indexes ?? []))
+        .map(indexToCreate)
+        .filter((spec): spec is Document => spec !== undefined);
+      if (specs.length > 0) await db.command({ createIndexes: t.name, indexes: specs });
+    }
+    return counts;
+  } catch (err) {
+    // Only the server's errors are explained here; a damaged archive or a failing input keeps its own error.
+    if (!(err instanceof MongoError)) throw err;
+    throw mongoError(err, url, `MongoDB restore into ${database} on ${hosts} failed at ${current}`);
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+async function create(db: Db, t: Target, options: Document): Promise<void> {
+  // The create command rather than db.createCollection: options go to the server exactly as they were dumped.
+  await db.command({ create: t.name, ...options });
+  t.created = true;
+}
