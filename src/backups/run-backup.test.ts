@@ -112,6 +112,44 @@ describe('runBackup', () => {
     assert.match(latest?.reason ?? '', /^target full/);
   });
 
+  it('a cancelled run (signal) is recorded as aborted and leaves no file', async () => {
+    const before = readdirSync(backupsDir).sort();
+    const controller = new AbortController();
+    const adapter = fakeAdapter({ collections: { users: 100_000 }, chunkDelayMs: 5 });
+    clock.advance(60_000);
+    const running = runBackup({
+      adapter,
+      url: URL_WITH_SECRET,
+      source,
+      target: localTarget(backupsDir),
+      recipients: [key.recipient],
+      catalog,
+      clock,
+      logger: silentLogger,
+      signal: controller.signal,
+      progress: (p) => {
+        if (p.bytes > 50_000) controller.abort();
+      },
+    });
+    await assert.rejects(running, (err) => err instanceof BackupError && err.reason === 'aborted');
+    assert.deepEqual(readdirSync(backupsDir).sort(), before);
+    const [latest] = await catalog.list(source);
+    assert.equal(latest?.state, 'failed');
+    assert.match(latest?.reason ?? '', /cancelled/);
+  });
+
+  it('a dump whose summary fails after the last byte never appears under its final name', async () => {
+    const before = readdirSync(backupsDir).sort();
+    const adapter = fakeAdapter({ collections: { users: 10 } });
+    const dump = adapter.dump;
+    adapter.dump = (url, ctx) => {
+      const d = dump(url, ctx);
+      return { stream: d.stream, summary: d.summary.then(() => Promise.reject(new Error('counts query failed'))) };
+    };
+    await assert.rejects(run(adapter), /counts query failed/);
+    assert.deepEqual(readdirSync(backupsDir).sort(), before);
+  });
+
   it('never lets the connection string password into errors or the catalog', async () => {
     const leaky = fakeAdapter({ collections: { users: 10 } });
     leaky.dump = () => {
