@@ -93,7 +93,7 @@ describe('mongodump layout', () => {
   });
 
   it('refuses truncated and corrupt BSON', () => {
-    const doc = BSON.serialize({ a: 1 });
+    const doc = Buffer.from(BSON.serialize({ a: 1 }));
     const cut = new BsonSplitter();
     assert.deepEqual(cut.push(doc.subarray(0, doc.length - 2)), []);
     assert.throws(() => cut.end(), /truncated BSON/);
