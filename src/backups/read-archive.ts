@@ -68,8 +68,6 @@ export function readFailure(err: unknown): BackupError {
   if (typeof code === 'string' && code.startsWith('Z_')) {
     return integrity(`gzip stream damaged (${(err as Error).message})`, err);
   }
-  if (err instanceof Error && /age|stanza|header|chunk|decrypt|stream ended/i.test(err.message))
-    return decryptionError(err);
   return new BackupError(
     `reading the archive failed: ${err instanceof Error ? err.message : String(err)}`,
     'internal',
@@ -83,6 +81,10 @@ async function explainKey(err: unknown, record: BackupRecord, identities: readon
   const typed = err instanceof BackupError ? err : decryptionError(err);
   if (typed.reason !== 'wrong-key') return typed;
   const have = await identityFingerprints(identities);
+  // The right key that still cannot open the header means the header is damaged, not that the key is wrong.
+  if (have.some((f) => record.recipients.includes(f))) {
+    return integrity(`${record.file}: the header does not open with the identity it was encrypted to`, err);
+  }
   return new BackupError(
     `${typed.message} (archive recipients ${record.recipients.join(', ')}; given identities are for ${have.join(', ')})`,
     'wrong-key',

@@ -76,14 +76,16 @@ describe('checkBackup and drillBackup', () => {
     assert.match(failed.reason ?? '', /^archive damaged/);
   });
 
-  it('one flipped byte in the header fails the check', async () => {
-    const record = await take();
-    const bytes = readFileSync(fileOf(record));
-    bytes[40] = (bytes[40] as number) ^ 0x01;
-    writeFileSync(fileOf(record), bytes);
-    const failed = await check(record);
-    assert.equal(failed.state, 'failed');
-    assert.match(failed.reason ?? '', /archive damaged|wrong key/);
+  it('one flipped byte in the header fails the check as damage, not as a wrong key', async () => {
+    for (const offset of [40, 60, 100]) {
+      const record = await take();
+      const bytes = readFileSync(fileOf(record));
+      bytes[offset] = (bytes[offset] as number) ^ 0x01;
+      writeFileSync(fileOf(record), bytes);
+      const failed = await check(record);
+      assert.equal(failed.state, 'failed');
+      assert.match(failed.reason ?? '', /^archive damaged/, `byte ${offset}`);
+    }
   });
 
   it('a truncated archive fails the check', async () => {
@@ -174,10 +176,19 @@ describe('checkBackup and drillBackup', () => {
     assert.equal(lines, 1_500);
   });
 
-  it('a failed backup cannot be verified', async () => {
+  it('a backup whose run failed cannot be verified', async () => {
     const record = await take();
-    const failed = await catalog.update(record.id, { state: 'failed', reason: 'x' });
+    const failed = await catalog.update(record.id, { state: 'failed', takenAt: null, failedIn: 'backup', reason: 'x' });
     await assert.rejects(check(failed), /only a taken backup can be verified/);
+  });
+
+  it('a check that failed for a wrong key passes once the right identity is given, clearing the failure', async () => {
+    const record = await take();
+    const failed = await check(record, [(await newKey()).identity]);
+    assert.equal(failed.state, 'failed');
+    const checked = await check(failed);
+    assert.equal(checked.state, 'checked');
+    assert.deepEqual([checked.failedAt, checked.failedIn, checked.reason], [null, null, null]);
   });
 });
 

@@ -42,7 +42,11 @@ export async function checkBackup(record: BackupRecord, opts: CheckOptions): Pro
   }
   const now = opts.clock.now();
   opts.logger?.info({ backup: record.id }, 'backup checked');
-  return opts.catalog.update(record.id, { state: record.state === 'drilled' ? 'drilled' : 'checked', checkedAt: now });
+  return opts.catalog.update(record.id, {
+    state: record.state === 'drilled' ? 'drilled' : 'checked',
+    checkedAt: now,
+    ...(record.state === 'failed' ? CLEARED : {}),
+  });
 }
 
 /** Where a drill restores to: a temporary database on a named server, or one a provider makes (a local cluster). */
@@ -105,7 +109,12 @@ export async function drillBackup(record: BackupRecord, opts: DrillOptions): Pro
     }
     opts.logger?.info({ backup: record.id }, 'backup drilled');
     const now = opts.clock.now();
-    return opts.catalog.update(record.id, { state: 'drilled', drilledAt: now, checkedAt: record.checkedAt ?? now });
+    return opts.catalog.update(record.id, {
+      state: 'drilled',
+      drilledAt: now,
+      checkedAt: record.checkedAt ?? now,
+      ...(record.state === 'failed' ? CLEARED : {}),
+    });
   } catch (err) {
     controller.abort(err);
     if (err instanceof DatabaseError) {
@@ -143,14 +152,18 @@ export function compareCounts(expected: Counts, actual: Counts): string[] {
   return out;
 }
 
+/** A running backup, or one whose run failed, has no archive to verify; one that failed a check may be retried. */
 function assertVerifiable(record: BackupRecord): void {
-  if (record.state === 'running' || record.state === 'failed') {
+  if (record.state === 'running' || record.takenAt === null) {
     throw new BackupError(
       `backup ${record.id} is ${record.state}${record.reason ? ` (${record.reason})` : ''}: only a taken backup can be verified`,
       'config',
     );
   }
 }
+
+/** Clears an earlier check/drill failure once the archive verified after all (say, with the right identity). */
+const CLEARED = { failedAt: null, failedIn: null, reason: null } as const;
 
 function isArchiveFault(err: BackupError): boolean {
   return err.reason === 'integrity' || err.reason === 'wrong-key' || err.reason === 'drill-mismatch';
