@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { PlanError } from '../plan/plan-error.js';
 import { StoreError } from '../store/errors.js';
 import { VERSION } from '../version.js';
+import { backupCommand } from './backup.js';
+import { backupsCommand } from './backups.js';
 import { checkCommand } from './check.js';
 import type { CliContext, Command, GlobalOptions } from './command.js';
 import { UsageError } from './command.js';
@@ -11,10 +13,12 @@ import { demoCommand } from './demo.js';
 import { execCommand } from './exec.js';
 import { initCommand } from './init.js';
 import { notifyCommand } from './notify.js';
+import { restoreCommand } from './restore.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
+import { verifyCommand } from './verify.js';
 
 export const commands: readonly Command[] = [
   initCommand,
@@ -26,6 +30,10 @@ export const commands: readonly Command[] = [
   demoCommand,
   execCommand,
   notifyCommand,
+  backupCommand,
+  backupsCommand,
+  verifyCommand,
+  restoreCommand,
 ];
 
 const GLOBAL_OPTIONS = {

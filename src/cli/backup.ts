@@ -1,0 +1,62 @@
+/** `upkeep backup <db>`: takes a backup now (exactly what the schedule does: back up, read back, prune) and prints it. */
+import { BackupError } from '../backups/errors.js';
+import { takeBackup } from '../jobs/backup-work.js';
+import { scrubPlanSecrets } from '../jobs/scrub.js';
+import {
+  describeRecord,
+  exitCodeFor,
+  openBackupSession,
+  recordJson,
+  resolveDatabase,
+  stopSignal,
+} from './backup-support.js';
+import type { Command } from './command.js';
+import { UsageError } from './command.js';
+import { readPlan } from './plan-input.js';
+import { progressBar } from './progress.js';
+
+export const backupCommand: Command = {
+  name: 'backup',
+  summary: 'Back a database up now, read it back and apply retention (exit 1 when the backup failed)',
+  usage: '<app/db | db> [--plan upkeep.yml] [--json]',
+  options: {},
+  async run({ positionals, global }, ctx) {
+    const [address, ...extra] = positionals;
+    if (!address || extra.length > 0) throw new UsageError('name exactly one database, e.g. `upkeep backup shop/main`');
+    const loaded = await readPlan(global.plan, ctx);
+    const plan = resolveDatabase(loaded, address);
+    const session = await openBackupSession(global, loaded.timezone);
+    const bar = progressBar(ctx.stderr, ctx.env, {}, 'dumping');
+    try {
+      const { record, facts } = await takeBackup(plan, session.deps, {
+        signal: stopSignal(ctx),
+        progress: (p) => bar.update(p),
+      });
+      bar.done();
+      if (global.json) {
+        ctx.stdout.write(`${JSON.stringify({ backup: recordJson(record), ...facts }, null, 2)}\n`);
+      } else {
+        ctx.stdout.write(describeRecord(record));
+        if (facts.check === 'no-identity') {
+          ctx.stdout.write(
+            'checked  no: set backup.encrypt.identity (e.g. ${UPKEEP_BACKUP_IDENTITY}) so upkeep can decrypt it\n',
+          );
+        }
+        if (facts.pruned) ctx.stdout.write(`pruned   ${facts.pruned} old backup(s) by the keep policy\n`);
+        if (facts.pruneError) ctx.stdout.write(`pruned   no: ${scrubPlanSecrets(facts.pruneError, plan)}\n`);
+      }
+      return record.state === 'failed' ? 1 : 0;
+    } catch (err) {
+      bar.done();
+      if (err instanceof BackupError) {
+        const message = scrubPlanSecrets(err.message, plan);
+        if (global.json) ctx.stdout.write(`${JSON.stringify({ error: message, reason: err.reason }, null, 2)}\n`);
+        ctx.stderr.write(`upkeep backup: ${message}\n`);
+        return exitCodeFor(err);
+      }
+      throw err;
+    } finally {
+      await session.close();
+    }
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * The `backup` job kind (`app/db.backup`): on the backup schedule, takes a backup, reads it back, prunes, and judges
+ * the result with the freshness of proof. A job kind is a CheckKind whose probe does the work, so the scheduler,
+ * alert states and notifications apply unchanged.
+ */
+import { z } from 'zod';
+import { BackupError } from '../backups/errors.js';
+import type { CheckKind, Observation, ProbeContext } from '../checks/kind.js';
+import { DatabaseError } from '../databases/adapter.js';
+import { type DatabaseBackupPlan, JOB_KIND } from '../plan/compile-databases.js';
+import { type BackupJobFacts, evaluateBackupJob, failureReasonFor } from './backup-rules.js';
+import { type BackupDeps, readFreshness, takeBackup } from './backup-work.js';
+import { scrubPlanSecrets } from './scrub.js';
+
+/** A job unit's spec: the database's compiled backup plan (never from user input directly; see compile-databases). */
+export const backupPlanSchema = z.custom<DatabaseBackupPlan>(
+  (value) => typeof value === 'object' && value !== null && 'engine' in value,
+);
+
+/** Runs the backup unit's work; a failure of the database, the target or the archive is a verdict, not a throw. */
+export async function probeBackup(plan: DatabaseBackupPlan, ctx: ProbeContext, deps: BackupDeps): Promise<Observation> {
+  const startedAt = ctx.now();
+  try {
+    const { facts } = await takeBackup(plan, deps, { signal: ctx.signal });
+    return { startedAt, durationMs: ctx.now() - startedAt, facts: { ...facts } };
+  } catch (err) {
+    // upkeep's own trouble (its catalog, a bug) is thrown on: the scheduler records it as upkeep's error.
+    if (!(err instanceof BackupError) || err.reason === 'internal') throw err;
+    const cause = err.cause instanceof DatabaseError ? err.cause.reason : undefined;
+    const freshness = await readFreshness(deps.catalog, { app: plan.app, database: plan.database });
+    const timedOut = err.reason === 'aborted' && ctx.signal.aborted;
+    const message = timedOut
+      ? `the backup did not finish within its ${Math.round(ctx.timeoutMs / 60_000)}m timeout (set backup.timeout)`
+      : scrubPlanSecrets(err.message, plan);
+    const facts: BackupJobFacts = { check: 'not-run', freshness };
+    return {
+      startedAt,
+      durationMs: ctx.now() - startedAt,
+      facts: { ...facts, failedBecause: err.reason },
+      failure: { reason: failureReasonFor(err.reason, cause), message },
+    };
+  }
+}
+
+/** The backup job kind, bound to its dependencies. */
+export function backupJobKind(deps: BackupDeps): CheckKind<DatabaseBackupPlan> {
+  return {
+    name: JOB_KIND.backup,
+    description: 'Backs a database up (stream → compress → encrypt → checksum → target), reads it back and prunes.',
+    schema: backupPlanSchema,
+    describe: (plan) => `${plan.engine} ${plan.urlRedacted} → ${plan.to}`,
+    probe: (plan, ctx) => probeBackup(plan, ctx, deps),
+    defaultAlert: { failures: 1, successes: 1 },
+    evaluate: (plan, observation) => evaluateBackupJob(plan.alertAfterMs, observation),
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * The alert rules of backups, pure: what a backup run, a restore drill and the freshness check saw → a verdict.
+ * Backup failed and drill mismatch are critical; "no drilled backup newer than alertAfter" is critical (there is no
+ * proof the data can come back); a check or drill that could not run (no key, scratch server down) is a warning,
+ * since it says nothing bad about the backup — the freshness rule escalates if it goes on.
+ */
+import type { FailureReason, Observation, Verdict } from '../checks/kind.js';
+import { buildVerdict, type Judged } from '../checks/verdict.js';
+import { formatDuration } from '../plan/duration.js';
+
+/** What the catalog says about proof: the newest drilled backup and the oldest one recorded at all. */
+export interface FreshnessFacts {
+  /** When the newest backup that passed a drill was taken. */
+  newestDrilledAt: number | null;
+  /** The oldest backup of any state: until a drill succeeds, staleness counts from the first attempt. */
+  oldestAt: number | null;
+}
+
+/** What a backup run did, as observation facts. */
+export interface BackupJobFacts {
+  backupId?: string;
+  file?: string;
+  sizeBytes?: number;
+  plaintextBytes?: number;
+  backupMs?: number;
+  collections?: number;
+  /** The read-through after the backup: passed, failed (archive fault), or skipped (no identity to decrypt). */
+  check: 'passed' | 'failed' | 'no-identity' | 'not-run';
+  checkError?: string;
+  pruned?: number;
+  pruneError?: string;
+  freshness?: FreshnessFacts;
+}
+
+/** What a drill did, as observation facts. */
+export interface DrillJobFacts {
+  backupId?: string;
+  /**
+   * drilled: restored and the counts matched; mismatch / damaged: the backup is bad; could-not-run: the scratch
+   * server or a tool failed; no-identity: nothing to decrypt with; nothing-yet: no backup recorded at all;
+   * no-good-backup: backups exist but none was taken successfully.
+   */
+  drill: 'drilled' | 'mismatch' | 'damaged' | 'could-not-run' | 'no-identity' | 'nothing-yet' | 'no-good-backup';
+  reason?: string;
+  collections?: number;
+  drillMs?: number;
+  freshness?: FreshnessFacts;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The moment an observation describes: the end of its probe. */
+function observedAt(observation: Observation): number {
+  return observation.startedAt + observation.durationMs;
+}
+
+/** "A drilled backup newer than alertAfter": judged at `now`; no condition when drills are off. */
+export function judgeFreshness(
+  facts: FreshnessFacts | undefined,
+  alertAfterMs: number | null,
+  now: number,
+): { judged: Judged[]; values: Record<string, number> } {
+  if (alertAfterMs === null || facts === undefined) return { judged: [], values: {} };
+  const condition = `a drilled backup newer than ${formatDuration(alertAfterMs)}`;
+  const { newestDrilledAt, oldestAt } = facts;
+  if (newestDrilledAt === null && oldestAt === null) {
+    return { judged: [{ condition, passed: true, severity: 'critical', actual: 'no backups yet' }], values: {} };
+  }
+  if (newestDrilledAt === null) {
+    const waited = now - (oldestAt as number);
+    const passed = waited <= alertAfterMs;
+    return {
+      judged: [
+        {
+          condition,
+          passed,
+          severity: 'critical',
+          actual: `none drilled yet (first backup ${formatDuration(Math.max(0, waited))} ago)`,
+          failText: `no drilled backup: none of the backups of the last ${formatDuration(waited)} has passed a restore drill`,
+        },
+      ],
+      values: {},
+    };
+  }
+  const age = Math.max(0, now - newestDrilledAt);
+  return {
+    judged: [
+      {
+        condition,
+        passed: age <= alertAfterMs,
+        severity: 'critical',
+        actual: `${formatDuration(age)} old`,
+        failText: `no drilled backup newer than ${formatDuration(alertAfterMs)} (newest drilled ${formatDuration(age)} ago)`,
+      },
+    ],
+    values: { hoursSinceDrilled: Math.round((age / HOUR_MS) * 10) / 10 },
+  };
+}
+
+/** The verdict of a backup run: taken, checked, pruned, and the freshness of proof. */
+export function evaluateBackupJob(alertAfterMs: number | null, observation: Observation): Verdict {
+  const facts = observation.facts as unknown as BackupJobFacts;
+  const fresh = judgeFreshness(facts.freshness, alertAfterMs, observedAt(observation));
+  const judged: Judged[] = [];
+  const values: Record<string, number> = { ...fresh.values };
+  if (observation.failure) {
+    judged.push({
+      condition: 'backup taken',
+      passed: false,
+      severity: 'critical',
+      actual: observation.failure.reason,
+      failText: `backup failed: ${observation.failure.message}`,
+    });
+    return buildVerdict([...judged, ...fresh.judged], values, '');
+  }
+  for (const key of ['sizeBytes', 'plaintextBytes', 'backupMs', 'collections', 'pruned'] as const) {
+    const value = facts[key];
+    if (typeof value === 'number') values[key] = value;
+  }
+  judged.push({ condition: 'backup taken', passed: true, severity: 'critical', actual: facts.backupId });
+  if (facts.check === 'failed') {
+    judged.push({
+      condition: 'archive reads back (checksums, decrypt, decompress)',
+      passed: false,
+      severity: 'critical',
+      failText: `backup taken but damaged: ${facts.checkError ?? 'read-through failed'}`,
+    });
+  } else if (facts.check === 'no-identity') {
+    judged.push({
+      condition: 'archive reads back (checksums, decrypt, decompress)',
+      passed: false,
+      severity: 'warning',
+      failText:
+        'backup taken but not checked: set backup.encrypt.identity (the age identity, e.g. ${UPKEEP_BACKUP_IDENTITY}) so upkeep can decrypt it',
+    });
+  } else if (facts.check === 'passed') {
+    judged.push({
+      condition: 'archive reads back (checksums, decrypt, decompress)',
+      passed: true,
+      severity: 'critical',
+    });
+  }
+  if (facts.pruneError !== undefined) {
+    judged.push({
+      condition: 'retention applied',
+      passed: false,
+      severity: 'warning',
+      failText: `old backups not pruned: ${facts.pruneError}`,
+    });
+  }
+  const size = typeof facts.sizeBytes === 'number' ? ` (${formatBytes(facts.sizeBytes)})` : '';
+  const checked = facts.check === 'passed' ? 'taken and checked' : 'taken';
+  return buildVerdict([...judged, ...fresh.judged], values, `backup ${checked}${size}`);
+}
+
+/** The verdict of a restore drill. */
+export function evaluateDrillJob(alertAfterMs: number | null, observation: Observation): Verdict {
+  const facts = observation.facts as unknown as DrillJobFacts;
+  const fresh = judgeFreshness(facts.freshness, alertAfterMs, observedAt(observation));
+  const values: Record<string, number> = { ...fresh.values };
+  if (typeof facts.drillMs === 'number') values.drillMs = facts.drillMs;
+  if (typeof facts.collections === 'number') values.collections = facts.collections;
+  const condition = 'restore drill: restored counts match the backup';
+  const reason = facts.reason ?? '';
+  const judged: Judged[] = [];
+  switch (facts.drill) {
+    case 'drilled':
+      judged.push({ condition, passed: true, severity: 'critical', actual: facts.backupId });
+      break;
+    case 'mismatch':
+      judged.push({ condition, passed: false, severity: 'critical', failText: `backup ${short(facts)}: ${reason}` });
+      break;
+    case 'damaged':
+      judged.push({
+        condition,
+        passed: false,
+        severity: 'critical',
+        failText: `drill of backup ${short(facts)} failed: ${reason}`,
+      });
+      break;
+    case 'no-good-backup':
+      judged.push({ condition, passed: false, severity: 'critical', failText: `no good backup to drill: ${reason}` });
+      break;
+    case 'could-not-run':
+    case 'no-identity':
+      judged.push({ condition, passed: false, severity: 'warning', failText: `drill could not run: ${reason}` });
+      break;
+    case 'nothing-yet':
+      break;
+  }
+  const ok = facts.drill === 'nothing-yet' ? 'no backup to drill yet' : `backup ${short(facts)} drilled: counts match`;
+  return buildVerdict([...judged, ...fresh.judged], values, ok);
+}
+
+/** The verdict of the hourly freshness check. */
+export function evaluateFreshness(alertAfterMs: number | null, observation: Observation): Verdict {
+  const facts = observation.facts as unknown as { freshness?: FreshnessFacts };
+  const fresh = judgeFreshness(facts.freshness, alertAfterMs, observedAt(observation));
+  const newest = facts.freshness?.newestDrilledAt ?? null;
+  const okText =
+    newest === null
+      ? 'no drilled backup yet (within the allowed time)'
+      : `newest drilled backup ${formatDuration(Math.max(0, observedAt(observation) - newest))} old`;
+  return buildVerdict(fresh.judged, fresh.values, okText);
+}
+
+/** Where a backup failure's reason (BackupError.reason, DatabaseError.reason) points, as a probe failure reason. */
+export function failureReasonFor(backupReason: string, databaseReason?: string): FailureReason {
+  if (databaseReason === 'unreachable' || databaseReason === 'auth') return 'connect';
+  if (backupReason === 'aborted') return 'timeout';
+  return 'other';
+}
+
+function short(facts: { backupId?: string }): string {
+  return facts.backupId ? facts.backupId.slice(0, 8) : '?';
+}
+
+/** `1.2 MB`, in powers of 1000 as disks are sold. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}

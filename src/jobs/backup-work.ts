@@ -1,0 +1,246 @@
+/**
+ * What the backup units and the backup CLI commands do, on top of src/backups: take (backup → check → prune), drill
+ * the newest backup, read the freshness of proof. One place, so `upkeep backup` does exactly what the schedule does.
+ */
+import { tmpdir } from 'node:os';
+import type { Logger } from 'pino';
+import { loadIdentities } from '../backups/age-crypto.js';
+import type { BackupCatalog, BackupRecord } from '../backups/backup-record.js';
+import { BackupError } from '../backups/errors.js';
+import { pruneBackups } from '../backups/prune-backups.js';
+import { runBackup } from '../backups/run-backup.js';
+import { type BackupTarget, resolveTarget } from '../backups/target.js';
+import { checkBackup, drillBackup, type ScratchSource } from '../backups/verify.js';
+import type { DatabaseAdapter, TransferProgress } from '../databases/adapter.js';
+import type { LocalPostgres, LocalPostgresOptions } from '../databases/local-postgres.js';
+import type { DatabaseBackupPlan } from '../plan/compile-databases.js';
+import type { Clock } from '../schedule/clock.js';
+import type { BackupJobFacts, DrillJobFacts, FreshnessFacts } from './backup-rules.js';
+
+/** What backup work needs; injected by the composition root (src/app.ts) and by the CLI. */
+export interface BackupDeps {
+  catalog: BackupCatalog;
+  adapterFor(engine: DatabaseBackupPlan['engine']): DatabaseAdapter;
+  clock: Clock;
+  logger: Logger;
+  /** The plan's zone: retention's calendar days and weeks are read in it. */
+  timezone: string;
+  /** Parent of temporary files and local drill clusters (default: the OS temp dir). */
+  tmpDir?: string;
+  /** Opens the target of a plan's `to:` (tests inject fault-injecting targets). */
+  targetFor?(plan: DatabaseBackupPlan): BackupTarget;
+  /** Starts a throwaway local PostgreSQL for drills when the plan names no scratch server. */
+  startLocalPostgres?(options: LocalPostgresOptions): Promise<LocalPostgres>;
+}
+
+/** Per-run options: the unit's deadline and a progress listener. */
+export interface WorkOptions {
+  signal?: AbortSignal;
+  progress?: (p: TransferProgress) => void;
+}
+
+/** The outcome of one scheduled backup: the facts its verdict is judged from, and the record. */
+export interface TakeResult {
+  record: BackupRecord;
+  facts: BackupJobFacts;
+}
+
+/** The target of a plan. */
+export function targetOf(plan: DatabaseBackupPlan, deps: Pick<BackupDeps, 'targetFor'>): BackupTarget {
+  return deps.targetFor ? deps.targetFor(plan) : resolveTarget(plan.to, { baseDir: plan.baseDir });
+}
+
+/** The identities that decrypt a plan's backups: `encrypt.identity`, else UPKEEP_BACKUP_IDENTITY; [] when neither. */
+export async function identitiesOf(
+  plan: Pick<DatabaseBackupPlan, 'encrypt' | 'baseDir'> | undefined,
+  env: Readonly<Record<string, string | undefined>> = {},
+  baseDir = process.cwd(),
+): Promise<string[]> {
+  const value = plan?.encrypt?.identity ?? env.UPKEEP_BACKUP_IDENTITY;
+  if (value === undefined || value.trim() === '') return [];
+  return loadIdentities(value, plan?.baseDir ?? baseDir);
+}
+
+/** Takes a backup now, reads it back, applies retention. Throws BackupError when the backup itself failed. */
+export async function takeBackup(
+  plan: DatabaseBackupPlan,
+  deps: BackupDeps,
+  opts: WorkOptions = {},
+): Promise<TakeResult> {
+  const source = { app: plan.app, database: plan.database };
+  const target = targetOf(plan, deps);
+  let record = await runBackup({
+    adapter: deps.adapterFor(plan.engine),
+    url: plan.url,
+    source,
+    target,
+    recipients: plan.encrypt?.recipients ?? [],
+    catalog: deps.catalog,
+    clock: deps.clock,
+    logger: deps.logger,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.progress ? { progress: opts.progress } : {}),
+    ...(deps.tmpDir ? { tmpDir: deps.tmpDir } : {}),
+  });
+  const facts: BackupJobFacts = {
+    backupId: record.id,
+    file: record.file,
+    ...(record.sizeBytes !== null ? { sizeBytes: record.sizeBytes } : {}),
+    ...(record.plaintextBytes !== null ? { plaintextBytes: record.plaintextBytes } : {}),
+    ...(record.durationMs !== null ? { backupMs: record.durationMs } : {}),
+    ...(record.counts ? { collections: Object.keys(record.counts).length } : {}),
+    check: 'not-run',
+  };
+  const identities = await identitiesOf(plan);
+  if (record.recipients.length > 0 && identities.length === 0) {
+    facts.check = 'no-identity';
+  } else {
+    record = await checkBackup(record, {
+      target,
+      identities,
+      catalog: deps.catalog,
+      clock: deps.clock,
+      logger: deps.logger,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    facts.check = record.state === 'failed' ? 'failed' : 'passed';
+    if (record.state === 'failed' && record.reason) facts.checkError = record.reason;
+  }
+  try {
+    const pruned = await pruneBackups({
+      catalog: deps.catalog,
+      target,
+      source,
+      policy: plan.keep,
+      timezone: deps.timezone,
+      logger: deps.logger,
+    });
+    facts.pruned = pruned.removed.length;
+  } catch (err) {
+    // A file that would not go away costs disk, not data: say so, and try again next run.
+    deps.logger.warn({ err, database: plan.id }, 'pruning old backups failed');
+    facts.pruneError = err instanceof Error ? err.message : String(err);
+  }
+  facts.freshness = await readFreshness(deps.catalog, source);
+  return { record, facts };
+}
+
+/** When the newest drilled backup was taken, and the oldest recorded one started, for the freshness rule. */
+export async function readFreshness(
+  catalog: Pick<BackupCatalog, 'list'>,
+  source: { app: string; database: string },
+): Promise<FreshnessFacts> {
+  const records = await catalog.list(source);
+  let newestDrilledAt: number | null = null;
+  let oldestAt: number | null = null;
+  for (const r of records) {
+    // "Newer" is the backup's own age: an old backup drilled today does not make the data recoverable to today.
+    const at = r.takenAt ?? r.startedAt;
+    if (r.state === 'drilled' && (newestDrilledAt === null || at > newestDrilledAt)) newestDrilledAt = at;
+    if (oldestAt === null || r.startedAt < oldestAt) oldestAt = r.startedAt;
+  }
+  return { newestDrilledAt, oldestAt };
+}
+
+/** Where drills of `plan` restore to: the plan's scratch server, the source server (MongoDB), or a local cluster. */
+export function scratchOf(plan: DatabaseBackupPlan, deps: BackupDeps): ScratchSource {
+  if (plan.scratch !== undefined) return { serverUrl: plan.scratch };
+  if (plan.engine === 'mongodb') return { serverUrl: plan.url };
+  const start = deps.startLocalPostgres;
+  if (!start) {
+    throw new BackupError(
+      'no scratch server for the PostgreSQL drill: set backup.scratch to a server upkeep may create databases on',
+      'config',
+    );
+  }
+  return {
+    async provide(ctx) {
+      const local = await start({ baseDir: deps.tmpDir ?? tmpdir(), logger: deps.logger });
+      try {
+        const scratch = await deps.adapterFor('postgres').scratch(local.url, ctx);
+        return {
+          url: scratch.url,
+          async drop() {
+            await scratch.drop().finally(() => local.stop());
+          },
+        };
+      } catch (err) {
+        await local.stop();
+        throw err;
+      }
+    },
+  };
+}
+
+/** Drills one recorded backup of `plan`; returns the facts its verdict is judged from. */
+export async function drillOne(
+  record: BackupRecord,
+  plan: DatabaseBackupPlan,
+  deps: BackupDeps,
+  opts: WorkOptions = {},
+): Promise<{ record: BackupRecord; facts: DrillJobFacts }> {
+  const identities = await identitiesOf(plan);
+  const base = { backupId: record.id, ...(record.counts ? { collections: Object.keys(record.counts).length } : {}) };
+  if (record.recipients.length > 0 && identities.length === 0) {
+    return {
+      record,
+      facts: {
+        ...base,
+        drill: 'no-identity',
+        reason:
+          'set backup.encrypt.identity (the age identity, e.g. ${UPKEEP_BACKUP_IDENTITY}) so upkeep can decrypt it',
+      },
+    };
+  }
+  const started = deps.clock.now();
+  try {
+    const after = await drillBackup(record, {
+      adapter: deps.adapterFor(plan.engine),
+      scratch: scratchOf(plan, deps),
+      target: targetOf(plan, deps),
+      identities,
+      catalog: deps.catalog,
+      clock: deps.clock,
+      logger: deps.logger,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.progress ? { progress: opts.progress } : {}),
+      ...(deps.tmpDir ? { tmpDir: deps.tmpDir } : {}),
+    });
+    const drillMs = deps.clock.now() - started;
+    if (after.state === 'drilled') return { record: after, facts: { ...base, drill: 'drilled', drillMs } };
+    const mismatch = (after.reason ?? '').startsWith('drill mismatch');
+    return {
+      record: after,
+      facts: { ...base, drill: mismatch ? 'mismatch' : 'damaged', reason: after.reason ?? 'drill failed', drillMs },
+    };
+  } catch (err) {
+    if (err instanceof BackupError && err.reason === 'internal') throw err;
+    if (!(err instanceof BackupError)) throw err;
+    return { record, facts: { ...base, drill: 'could-not-run', reason: err.message } };
+  }
+}
+
+/** Drills the newest backup that was taken (a failed one cannot be drilled). */
+export async function drillNewest(
+  plan: DatabaseBackupPlan,
+  deps: BackupDeps,
+  opts: WorkOptions = {},
+): Promise<DrillJobFacts> {
+  const source = { app: plan.app, database: plan.database };
+  const records = await deps.catalog.list(source);
+  const candidate = records.find((r) => r.state === 'taken' || r.state === 'checked' || r.state === 'drilled');
+  let facts: DrillJobFacts;
+  if (candidate) {
+    facts = (await drillOne(candidate, plan, deps, opts)).facts;
+  } else if (records.length === 0) {
+    facts = { drill: 'nothing-yet' };
+  } else {
+    const newest = records[0] as BackupRecord;
+    facts = {
+      drill: 'no-good-backup',
+      reason: `the newest backup (${newest.id.slice(0, 8)}) is ${newest.state}${newest.reason ? `: ${newest.reason}` : ''}`,
+    };
+  }
+  facts.freshness = await readFreshness(deps.catalog, source);
+  return facts;
+}

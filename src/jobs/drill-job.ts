@@ -1,0 +1,28 @@
+/** The `drill` job kind (`app/db.drill`): on the `verify:` schedule, restores the newest backup into a scratch database. */
+import type { CheckKind, Observation, ProbeContext } from '../checks/kind.js';
+import { type DatabaseBackupPlan, JOB_KIND } from '../plan/compile-databases.js';
+import { backupPlanSchema } from './backup-job.js';
+import { evaluateDrillJob } from './backup-rules.js';
+import { type BackupDeps, drillNewest } from './backup-work.js';
+import { scrubPlanSecrets } from './scrub.js';
+
+/** Drills the newest taken backup; a mismatch, damage or a drill that could not run is a verdict, not a throw. */
+export async function probeDrill(plan: DatabaseBackupPlan, ctx: ProbeContext, deps: BackupDeps): Promise<Observation> {
+  const startedAt = ctx.now();
+  const facts = await drillNewest(plan, deps, { signal: ctx.signal });
+  if (facts.reason !== undefined) facts.reason = scrubPlanSecrets(facts.reason, plan);
+  return { startedAt, durationMs: ctx.now() - startedAt, facts: { ...facts } };
+}
+
+/** The drill job kind, bound to its dependencies. */
+export function drillJobKind(deps: BackupDeps): CheckKind<DatabaseBackupPlan> {
+  return {
+    name: JOB_KIND.drill,
+    description: 'Restores the newest backup into a scratch database and compares counts with what the dump recorded.',
+    schema: backupPlanSchema,
+    describe: (plan) => `restore drill of ${plan.to} (${plan.engine})`,
+    probe: (plan, ctx) => probeDrill(plan, ctx, deps),
+    defaultAlert: { failures: 1, successes: 1 },
+    evaluate: (plan, observation) => evaluateDrillJob(plan.alertAfterMs, observation),
+  };
+}
