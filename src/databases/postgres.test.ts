@@ -227,15 +227,21 @@ describe('postgres adapter', { skip }, () => {
     await assert.rejects(summary, (err: unknown) => err instanceof DatabaseError && err.reason === 'unreachable');
   });
 
-  test('a backend terminated mid-dump: the stream errors with mid-dump and pg_dump stderr', async () => {
-    const big = await freshPostgresDatabase();
-    try {
+  describe('on a large table', () => {
+    let big: { url: string; drop(): Promise<void> };
+    let name: string;
+    before(async () => {
+      big = await freshPostgresDatabase();
+      name = new URL(big.url).pathname.slice(1);
       await sql(
         big.url,
         `create table big (id int, a text, b text);
          insert into big select i, md5(i::text), md5((i * 7)::text) from generate_series(1, 600000) i;`,
       );
-      const name = new URL(big.url).pathname.slice(1);
+    });
+    after(() => big?.drop());
+
+    test('a backend terminated mid-dump: the stream errors with mid-dump and pg_dump stderr', async () => {
       const { stream, summary } = postgresAdapter.dump(big.url, context());
       // Take the first bytes, then stop reading: pg_dump blocks on its full pipe, mid-table.
       const first = await new Promise<Buffer>((resolve) => stream.once('data', resolve));
@@ -254,9 +260,29 @@ describe('postgres adapter', { skip }, () => {
         return true;
       });
       await assert.rejects(summary, (err: unknown) => err instanceof DatabaseError && err.reason === 'mid-dump');
-    } finally {
-      await big.drop();
-    }
+    });
+
+    test('a cancelled dump stops pg_dump and ends its snapshot transaction', async () => {
+      const controller = new AbortController();
+      const { stream, summary } = postgresAdapter.dump(big.url, { ...context(), signal: controller.signal });
+      const streamError = new Promise((resolve) => stream.once('error', resolve));
+      await new Promise((resolve) => stream.once('data', resolve));
+      stream.pause();
+      controller.abort(new Error('stop'));
+      await assert.rejects(summary, (err: unknown) => err instanceof DatabaseError && /cancelled/.test(err.message));
+      assert.match(String(await streamError), /cancelled/);
+      // pg_dump got SIGTERM; its backend notices the closed socket a moment later.
+      let left = 1;
+      for (let i = 0; i < 50 && left > 0; i++) {
+        const rows = await sql(
+          big.url,
+          `select 1 from pg_stat_activity where datname = '${name}' and pid <> pg_backend_pid()`,
+        );
+        left = rows.rowCount ?? 0;
+        if (left > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(left, 0, 'no pg_dump or counting connection is left');
+    });
   });
 
   test('inspect of a truncated archive fails', async () => {

@@ -34,8 +34,9 @@ export interface PostgresAdapterOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const DUMP_TABLE = /dumping contents of table "?([^"]+)"?/;
-const RESTORE_TABLE = /processing data for table "?([^"]+)"?/;
+// pg_dump/pg_restore --verbose progress lines; the name is `schema.table` as they print it, quotes and all.
+const DUMP_TABLE = /dumping contents of table "(.+)"$/;
+const RESTORE_TABLE = /processing data for table "(.+)"$/;
 
 /** Builds a PostgreSQL adapter. */
 export function createPostgresAdapter(options: PostgresAdapterOptions = {}): DatabaseAdapter {
@@ -117,6 +118,8 @@ export function createPostgresAdapter(options: PostgresAdapterOptions = {}): Dat
         ctx.progress?.({ bytes, current, done });
       });
       const [exit, fed] = await Promise.all([run.exit, feeding]);
+      if (ctx.signal.aborted)
+        throw new DatabaseError('the restore was cancelled', 'other', { cause: ctx.signal.reason });
       if (fed.error) throw fed.error;
       if (exit.code !== 0) {
         const detail = scrubToolOutput(exit.stderr, conn.password);
