@@ -43,7 +43,7 @@ it('kill -9 mid-backup: no archive under a final name; the next run removes the 
 
     const left = readdirSync(dir);
     assert.equal(left.length, 1);
-    assert.match(left[0] as string, /^shop\.main\..*\.tar\.gz\.age\.partial$/);
+    assert.match(left[0] as string, /^shop\.main\..*\.tar\.gz\.age\.[\w-]+-\d+\.partial$/);
     const target = localTarget(dir);
     assert.deepEqual(await target.list(), [], 'listings ignore the partial file');
 

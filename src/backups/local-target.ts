@@ -1,6 +1,7 @@
 /** A BackupTarget on a local directory: temporary name, fsync, rename, fsync of the directory. */
 import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -23,9 +24,10 @@ export interface LocalTargetOptions {
 export function localTarget(dir: string, opts: LocalTargetOptions = {}): BackupTarget {
   const pathOf = (name: string) => join(dir, checkName(name));
 
-  async function put(name: string, stream: Readable, putOpts: { signal?: AbortSignal } = {}) {
+  async function put(name: string, stream: Readable, putOpts: { signal?: AbortSignal; owner?: string } = {}) {
     const final = pathOf(name);
-    const tmp = `${final}${PARTIAL}`;
+    // The writer's tag in the temporary name lets a later run tell an interrupted write from one in progress.
+    const tmp = `${final}.${ownerTag(putOpts.owner ?? defaultOwner())}${PARTIAL}`;
     try {
       await mkdir(dir, { recursive: true });
     } catch (cause) {
@@ -109,18 +111,46 @@ export function localTarget(dir: string, opts: LocalTargetOptions = {}): BackupT
       }
     },
     stat: (name) => statEntry(dir, checkName(name)),
-    async removePartials(prefix) {
+    async removePartials(prefix, isLive) {
       let names: string[];
       try {
         names = await readdir(dir);
       } catch {
-        return [];
+        return { removed: [], live: [] };
       }
-      const gone = names.filter((n) => n.startsWith(prefix) && n.endsWith(PARTIAL));
-      for (const name of gone) await rm(join(dir, name), { force: true });
-      return gone;
+      const removed: string[] = [];
+      const live: string[] = [];
+      for (const name of names.filter((n) => n.startsWith(prefix) && n.endsWith(PARTIAL))) {
+        const { file, owner } = parsePartial(name);
+        if (owner !== undefined && isLive?.(owner)) {
+          live.push(file);
+        } else {
+          await rm(join(dir, name), { force: true });
+          removed.push(name);
+        }
+      }
+      return { removed, live };
     },
   };
+}
+
+/** This process as a writer: `<host>-<pid>`. */
+export function defaultOwner(): string {
+  return `${hostname()}-${process.pid}`;
+}
+
+function ownerTag(owner: string): string {
+  return owner.replace(/[^A-Za-z0-9-]/g, '-');
+}
+
+/** `<file>.<owner>.partial` → file and owner (owner undefined for an old-style `<file>.partial`). */
+function parsePartial(name: string): { file: string; owner?: string } {
+  const base = name.slice(0, -PARTIAL.length);
+  const dot = base.lastIndexOf('.');
+  const owner = base.slice(dot + 1);
+  // An owner tag always ends in -<pid>; anything else is part of the file name.
+  if (dot < 0 || !/-\d+$/.test(owner)) return { file: base };
+  return { file: base.slice(0, dot), owner };
 }
 
 async function statEntry(dir: string, name: string): Promise<TargetEntry | undefined> {

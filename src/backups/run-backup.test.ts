@@ -1,7 +1,8 @@
 /** The backup pipeline end to end with a fake adapter: archive contents, checksums, catalog rows, and its faults. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -10,8 +11,10 @@ import { Decrypter } from 'age-encryption';
 import { ManualClock } from '../schedule/clock.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { recipientFingerprint } from './age-crypto.js';
+import type { BackupRecord } from './backup-record.js';
 import { BackupError } from './errors.js';
-import { runBackup } from './run-backup.js';
+import { defaultOwner } from './local-target.js';
+import { ownerIsLive, runBackup } from './run-backup.js';
 import { localTarget } from './target.js';
 import { fakeAdapter, newKey, openSqliteCatalog, silentLogger, tempDir } from './test-support.js';
 
@@ -148,6 +151,35 @@ describe('runBackup', () => {
     };
     await assert.rejects(run(adapter), /counts query failed/);
     assert.deepEqual(readdirSync(backupsDir).sort(), before);
+  });
+
+  it('leaves a backup of the same database that is still being written by a live process alone', async () => {
+    const inFlight = {
+      ...(await catalog.list(source))[0],
+      id: 'in-flight',
+      state: 'running' as const,
+      file: 'shop.main.x.tar.gz.age',
+    };
+    await catalog.insert({
+      ...(inFlight as BackupRecord),
+      takenAt: null,
+      failedAt: null,
+      failedIn: null,
+      reason: null,
+    });
+    const partial = join(backupsDir, `shop.main.x.tar.gz.age.${defaultOwner().replace(/[^A-Za-z0-9-]/g, '-')}.partial`);
+    writeFileSync(partial, 'being written');
+    try {
+      const record = await run(fakeAdapter({ collections: { users: 5 } }));
+      assert.equal(record.state, 'taken');
+      assert.equal((await catalog.get('in-flight'))?.state, 'running');
+      assert.ok(existsSync(partial));
+      assert.ok(ownerIsLive(defaultOwner()));
+      assert.equal(ownerIsLive(`${hostname().replace(/[^A-Za-z0-9-]/g, '-')}-999999999`), false);
+    } finally {
+      rmSync(partial);
+      await catalog.remove('in-flight');
+    }
   });
 
   it('never lets the connection string password into errors or the catalog', async () => {

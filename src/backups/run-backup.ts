@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline, type Readable, Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
@@ -105,6 +105,9 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
     const taken = await catalog.update(id, {
       state: 'taken',
       takenAt,
+      failedAt: null,
+      failedIn: null,
+      reason: null,
       sizeBytes,
       plaintextBytes: plain.bytes,
       durationMs: takenAt - startedAt,
@@ -136,11 +139,15 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
   }
 }
 
-/** Marks runs of this database that never finished (upkeep was killed) as failed, and removes their temp files. */
+/**
+ * Cleans up after runs of this database that never finished (upkeep was killed): removes their temporary files and
+ * marks their rows failed. A run still in progress elsewhere (another process on this host that is alive, or another
+ * host, which cannot be asked) is left alone.
+ */
 async function cleanUpInterrupted(opts: RunBackupOptions, log: Logger): Promise<void> {
-  const removed = await opts.target.removePartials(archivePrefix(opts.source));
+  const { removed, live } = await opts.target.removePartials(archivePrefix(opts.source), ownerIsLive);
   if (removed.length > 0) log.info({ files: removed }, 'removed partial archives of interrupted backups');
-  const stale = (await opts.catalog.list(opts.source)).filter((b) => b.state === 'running');
+  const stale = (await opts.catalog.list(opts.source)).filter((b) => b.state === 'running' && !live.includes(b.file));
   for (const b of stale) {
     await opts.catalog.update(b.id, {
       state: 'failed',
@@ -148,6 +155,21 @@ async function cleanUpInterrupted(opts: RunBackupOptions, log: Logger): Promise<
       failedIn: 'backup',
       reason: 'interrupted: upkeep stopped before this backup finished; its partial file was removed',
     });
+  }
+}
+
+/** Whether the writer `<host>-<pid>` may still be running: a live pid on this host, or any other host. */
+export function ownerIsLive(owner: string): boolean {
+  const dash = owner.lastIndexOf('-');
+  const host = owner.slice(0, dash);
+  const pid = Number(owner.slice(dash + 1));
+  if (host !== hostname().replace(/[^A-Za-z0-9-]/g, '-')) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as { code?: string }).code === 'EPERM';
   }
 }
 

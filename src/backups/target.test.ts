@@ -30,7 +30,7 @@ describe('localTarget', () => {
     const chunks: Buffer[] = [];
     for await (const c of target.get('x.tar.gz.age')) chunks.push(c as Buffer);
     assert.equal(Buffer.concat(chunks).toString(), 'hello world');
-    assert.deepEqual(await target.removePartials('y.'), ['y.tar.gz.age.partial']);
+    assert.deepEqual(await target.removePartials('y.'), { removed: ['y.tar.gz.age.partial'], live: [] });
     await target.remove('x.tar.gz.age');
     await target.remove('x.tar.gz.age');
     assert.deepEqual(readdirSync(dir), []);
@@ -53,13 +53,30 @@ describe('localTarget', () => {
     const dir = join(tmp.dir, 'c');
     const target = localTarget(dir);
     await target.put('n.age', Readable.from([Buffer.from('1')]));
-    writeFileSync(join(dir, 'm.age.partial'), 'in flight');
+    writeFileSync(join(dir, 'm.age.w1-7.partial'), 'in flight');
     await assert.rejects(
-      target.put('m.age', Readable.from([Buffer.from('2')])),
+      target.put('m.age', Readable.from([Buffer.from('2')]), { owner: 'w1-7' }),
       (err) => err instanceof BackupError && err.reason === 'target',
     );
-    assert.equal(readFileSync(join(dir, 'm.age.partial'), 'utf8'), 'in flight');
+    assert.equal(readFileSync(join(dir, 'm.age.w1-7.partial'), 'utf8'), 'in flight');
     assert.throws(() => target.get('../etc/passwd'), /not a valid archive name/);
+  });
+
+  it('removes only the temporary files of writers that are gone', async () => {
+    const dir = join(tmp.dir, 'e');
+    const target = localTarget(dir);
+    await target.put('keep.age', Readable.from([Buffer.from('1')]));
+    for (const name of [
+      'a.1.age.hostx-10.partial',
+      'a.2.age.hostx-11.partial',
+      'a.3.age.partial',
+      'b.1.age.hostx-12.partial',
+    ]) {
+      writeFileSync(join(dir, name), 'x');
+    }
+    const result = await target.removePartials('a.', (owner) => owner === 'hostx-11');
+    assert.deepEqual(result, { removed: ['a.1.age.hostx-10.partial', 'a.3.age.partial'], live: ['a.2.age'] });
+    assert.deepEqual(readdirSync(dir).sort(), ['a.2.age.hostx-11.partial', 'b.1.age.hostx-12.partial', 'keep.age']);
   });
 
   it('reading a missing archive is a target error', async () => {

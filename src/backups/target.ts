@@ -25,7 +25,7 @@ export interface BackupTarget {
    * Writes `stream` under a temporary name, makes it durable (fsync) and renames it to `name`; on any failure the
    * temporary file is removed and nothing appears under `name`. A full disk is a BackupError `target-full`.
    */
-  put(name: string, stream: Readable, opts?: { signal?: AbortSignal }): Promise<{ sizeBytes: number }>;
+  put(name: string, stream: Readable, opts?: { signal?: AbortSignal; owner?: string }): Promise<{ sizeBytes: number }>;
   /** Streams a stored archive (errors with a `target` BackupError when it is missing). */
   get(name: string): Readable;
   /** Complete archives, by name; temporary files are not listed. */
@@ -34,8 +34,12 @@ export interface BackupTarget {
   remove(name: string): Promise<void>;
   /** One archive's size and time, or undefined when missing. */
   stat(name: string): Promise<TargetEntry | undefined>;
-  /** Removes temporary files left by interrupted runs whose names start with `prefix`; returns their names. */
-  removePartials(prefix: string): Promise<string[]>;
+  /**
+   * Removes temporary files whose names start with `prefix` and whose writer (`owner`, `<host>-<pid>` by default) is
+   * not live by `isLive` (all, without it). Returns the removed temporary names and the final names still being
+   * written by live writers.
+   */
+  removePartials(prefix: string, isLive?: (owner: string) => boolean): Promise<{ removed: string[]; live: string[] }>;
 }
 
 /** Options for resolveTarget. */
