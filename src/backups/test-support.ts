@@ -2,6 +2,7 @@
  * Test support for the backup pipeline: a tiny DatabaseAdapter test double that streams generated documents (so
  * these tests need no MongoDB or PostgreSQL), a migrated SQLite catalog, keys, and a silent logger.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ export interface FakeAdapterOptions {
   /** Pause per emitted chunk (for the kill -9 test). */
   chunkDelayMs?: number;
   compressed?: boolean;
+  /** Random filler (gzip cannot shrink it), for archives of many age chunks. */
+  incompressible?: boolean;
   /** What the dump summary claims, when it should differ from what was streamed (drill mismatch). */
   summaryCounts?: Counts;
 }
@@ -60,7 +63,7 @@ export function fakeAdapter(opts: FakeAdapterOptions): DatabaseAdapter & { serve
         for (const [name, count] of Object.entries(opts.collections)) {
           let chunk = '';
           for (let i = 0; i < count; i++) {
-            chunk += `${name}\t${i}\t${filler}\n`;
+            chunk += `${name}\t${i}\t${opts.incompressible ? randomBytes(filler.length / 2).toString('hex') : filler}\n`;
             if (chunk.length >= 16_384 || i === count - 1) {
               if (ctx.signal.aborted) throw new DatabaseError('dump cancelled', 'other');
               bytes += chunk.length;

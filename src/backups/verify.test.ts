@@ -168,6 +168,43 @@ describe('checkBackup and drillBackup', () => {
     );
   });
 
+  it('a drill whose restore stops reading early still checks the checksums to the end', async () => {
+    clock.advance(60_000);
+    const record = await runBackup({
+      adapter: fakeAdapter({ collections, docBytes: 1024, incompressible: true }),
+      url: 'mongodb://127.0.0.1:1/shop',
+      source,
+      target,
+      recipients: [key.recipient],
+      catalog,
+      clock,
+      logger: silentLogger,
+    });
+    assert.ok((record.sizeBytes as number) > 4 * 65_536, 'several age chunks');
+    const bytes = readFileSync(fileOf(record));
+    bytes[bytes.length - 30] = (bytes[bytes.length - 30] as number) ^ 0x01; // damage only the last chunk
+    writeFileSync(fileOf(record), bytes);
+    const adapter = fakeAdapter({ collections });
+    // A restore that reads only the first chunk and reports the recorded counts (as if the rest were not needed).
+    adapter.restore = async (plain, url) => {
+      for await (const _ of plain) break;
+      adapter.servers.set(url, { ...collections });
+      return collections;
+    };
+    const failed = await drillBackup(record, {
+      adapter,
+      scratch: { serverUrl: 'mongodb://127.0.0.1:1' },
+      target,
+      identities: [key.identity],
+      catalog,
+      clock,
+      logger: silentLogger,
+    });
+    assert.equal(failed.state, 'failed');
+    assert.equal(failed.failedIn, 'drill');
+    assert.match(failed.reason ?? '', /^archive damaged/);
+  });
+
   it('openPlaintext streams exactly what was dumped', async () => {
     const record = await take();
     const plain = await openPlaintext(record, { target, identities: [key.identity] });
