@@ -93,6 +93,9 @@ describe('upkeep backup / backups / verify / restore (PostgreSQL)', { skip }, ()
         '          to: file:./backups',
         '          encrypt: { recipients: ["${AGE_RECIPIENT}"], identity: "${AGE_IDENTITY}" }',
         '          scratch: ${SCRATCH_URL}',
+        '      local:',
+        '        postgres: ${SRC_URL}',
+        '        backup: { schedule: daily 04:00, to: file:./local-backups }',
         '      down:',
         '        postgres: postgres://app:hunter2-never-shown@127.0.0.1:1/nothing',
         '        backup: { schedule: daily 03:00, to: file:./backups }',
@@ -215,6 +218,18 @@ describe('upkeep backup / backups / verify / restore (PostgreSQL)', { skip }, ()
     const again = await cli(['restore', backup.id, '--to', await emptyTarget()]);
     assert.equal(again.code, 2);
     assert.match(again.err, /is failed/);
+  });
+
+  it('a PostgreSQL drill without a scratch server restores into a throwaway local cluster (initdb)', async () => {
+    const taken = await cli(['backup', 'local', '--json']);
+    assert.equal(taken.code, 0, taken.err);
+    const { backup } = JSON.parse(taken.out) as { backup: { id: string; state: string; recipients: string[] } };
+    assert.equal(backup.state, 'checked');
+    assert.deepEqual(backup.recipients, [], 'no encrypt: key, no encryption');
+    const drill = await cli(['verify', backup.id, '--drill']);
+    assert.equal(drill.code, 0, `${drill.out}${drill.err}`);
+    assert.match(drill.out, /^state {4}drilled$/m);
+    assert.match(drill.out, /every count matches the backup/);
   });
 
   it('usage errors say what to type (exit 2)', async () => {
