@@ -30,10 +30,16 @@ export async function connectMongo(url: string, signal?: AbortSignal): Promise<M
     return client;
   } catch (err) {
     await client.close(true).catch(() => {});
+    if (signal?.aborted) throw cancelled(err);
     throw mongoError(err, url, `cannot reach MongoDB at ${hosts}`);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** The error a cancelled dump or restore ends with (the run was stopped; nothing is wrong with the database). */
+export function cancelled(cause?: unknown): DatabaseError {
+  return new DatabaseError('the MongoDB operation was cancelled', 'other', { cause });
 }
 
 /** The server's version string (`buildInfo.version`), and `FerretDB <v>` when FerretDB answers instead. */

@@ -11,8 +11,8 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { BSON, type Collection, type Db, type Document, type MongoClient } from 'mongodb';
 import tar from 'tar-stream';
-import { type AdapterContext, type Counts, DatabaseError, type DumpSummary } from './adapter.js';
-import { connectMongo, mongoError, serverVersion } from './mongodb-client.js';
+import type { AdapterContext, Counts, DumpSummary } from './adapter.js';
+import { cancelled, connectMongo, mongoError, serverVersion } from './mongodb-client.js';
 import { type CollectionInfo, collectionFileStem, exactBson, metadataJson, skipCollection } from './mongodb-layout.js';
 import { parseMongoUrl, requireDatabase } from './mongodb-url.js';
 
@@ -153,7 +153,7 @@ export function dumpMongo(url: string, ctx: AdapterContext): { stream: Readable;
     if (!settled) void client?.close(true).catch(() => {});
   };
   stream.once('close', stop);
-  const onAbort = () => stream.destroy(new DatabaseError('the MongoDB dump was cancelled', 'other'));
+  const onAbort = () => stream.destroy(cancelled());
   ctx.signal.addEventListener('abort', onAbort, { once: true });
 
   const produce = async (): Promise<DumpSummary> => {
@@ -193,7 +193,7 @@ export function dumpMongo(url: string, ctx: AdapterContext): { stream: Readable;
       pack.finalize();
       return { counts, server };
     } catch (err) {
-      if (ctx.signal.aborted) throw new DatabaseError('the MongoDB dump was cancelled', 'other', { cause: err });
+      if (ctx.signal.aborted) throw cancelled(err);
       const reason = (err as { code?: unknown }).code === 13 ? 'auth' : 'mid-dump';
       throw mongoError(err, url, `MongoDB dump of ${database} on ${hosts} failed while reading ${current}`, reason);
     } finally {

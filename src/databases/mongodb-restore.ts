@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { BSON, type Db, type Document, MongoError } from 'mongodb';
 import tar from 'tar-stream';
 import { type AdapterContext, type Counts, DatabaseError } from './adapter.js';
-import { connectMongo, mongoError } from './mongodb-client.js';
+import { cancelled, connectMongo, mongoError } from './mongodb-client.js';
 import {
   BsonSplitter,
   type CollectionMetadata,
@@ -38,7 +38,7 @@ interface DumpEntry {
 async function walkDump(plaintext: Readable, ctx: AdapterContext, onEntry: (e: DumpEntry) => Promise<void>) {
   const extract = tar.extract();
   let inputError: unknown;
-  const onAbort = () => extract.destroy(new DatabaseError('the MongoDB restore was cancelled', 'other'));
+  const onAbort = () => extract.destroy(cancelled());
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   plaintext.once('error', (err) => {
     inputError = err;

@@ -1,7 +1,8 @@
 // MongoDB adapter against a real MongoDB-protocol server: the FerretDB scripts/test.mjs starts (test-mongodb), or the
 // server MONGODB_TEST_URL names. FerretDB gaps are noted where a test allows for them.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -173,6 +174,94 @@ describe('mongodb adapter', { skip }, () => {
 
     await scratch.drop();
     assert.equal(await mongodbAdapter.isEmpty(scratch.url, ctx()), true);
+  });
+  it('keeps collection options (capped size and max) through dump and restore', async () => {
+    const source = await freshMongoDatabase();
+    drops.push(source.drop);
+    await client.db(source.name).command({ create: 'recent', capped: true, size: 65536, max: 100 });
+    await client
+      .db(source.name)
+      .collection('recent')
+      .insertMany([{ a: 1 }, { a: 2 }]);
+    const { stream, summary } = mongodbAdapter.dump(source.url, ctx());
+    const files = await untar(await collect(stream));
+    await summary;
+    const meta = BSON.EJSON.parse((files.get(`${source.name}/recent.metadata.json`) as Buffer).toString('utf8'));
+    assert.deepEqual(meta.options, { capped: true, size: 65536, max: 100 });
+    const scratch = await mongodbAdapter.scratch(testMongoUrl() as string, ctx());
+    drops.push(scratch.drop);
+    const archive = await collect(mongodbAdapter.dump(source.url, ctx()).stream);
+    assert.deepEqual(await mongodbAdapter.restore(Readable.from([archive]), scratch.url, ctx()), { recent: 2 });
+    // The options come back with their BSON types too (FerretDB reports size and max as int64, MongoDB as given).
+    const options = async (name: string) => {
+      const [raw] = await client
+        .db(name)
+        .listCollections({ name: 'recent' }, { raw: true } as Document)
+        .toArray();
+      const info = BSON.deserialize(raw as unknown as Uint8Array, { promoteValues: false });
+      return BSON.EJSON.stringify(info.options, { relaxed: false });
+    };
+    assert.equal(await options(new URL(scratch.url).pathname.slice(1)), await options(source.name));
+  });
+
+  it('dumps a view as metadata only and recreates it on restore', async (t) => {
+    const source = await seeded();
+    const created = await client
+      .db(source.name)
+      .createCollection('big_orders', { viewOn: 'orders', pipeline: [{ $match: { n: { $gte: 200 } } }] })
+      .then(
+        () => undefined,
+        (err: Error) => err.message,
+      );
+    if (created !== undefined) {
+      // FerretDB v1 answers `create: support for field "viewOn" ... is not implemented yet`.
+      t.skip(`this server cannot create views (FerretDB v1 lacks them): ${created}`);
+      return;
+    }
+    const { stream, summary } = mongodbAdapter.dump(source.url, ctx());
+    const files = await untar(await collect(stream));
+    assert.equal((await summary).counts.big_orders, undefined);
+    assert.equal(files.has(`${source.name}/big_orders.bson`), false);
+    const meta = JSON.parse((files.get(`${source.name}/big_orders.metadata.json`) as Buffer).toString('utf8'));
+    assert.equal(meta.type, 'view');
+    assert.equal(meta.options.viewOn, 'orders');
+    const scratch = await mongodbAdapter.scratch(testMongoUrl() as string, ctx());
+    drops.push(scratch.drop);
+    const archive = await collect(mongodbAdapter.dump(source.url, ctx()).stream);
+    await mongodbAdapter.restore(Readable.from([archive]), scratch.url, ctx());
+    const scratchDb = client.db(new URL(scratch.url).pathname.slice(1));
+    assert.equal(await scratchDb.collection('big_orders').countDocuments(), 50);
+  });
+
+  it('GNU tar reads the archive: extracting it gives the mongodump directory mongorestore takes', async () => {
+    const source = await seeded();
+    const archive = await collect(mongodbAdapter.dump(source.url, ctx()).stream);
+    const dir = await mkdtemp(join(tmp, 'extract-'));
+    await writeFile(join(dir, 'dump.tar'), archive);
+    const listed = execFileSync('tar', ['-xvf', 'dump.tar'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').sort();
+    assert.deepEqual(listed, [
+      `${source.name}/audit.bson`,
+      `${source.name}/audit.metadata.json`,
+      `${source.name}/orders.bson`,
+      `${source.name}/orders.metadata.json`,
+      `${source.name}/users.bson`,
+      `${source.name}/users.metadata.json`,
+    ]);
+    assert.equal((await readFile(join(dir, source.name, 'users.bson'))).readInt32LE(0) > 0, true);
+  });
+
+  it('a reader that gives up or an abort stops the dump: the summary rejects, nothing hangs', async () => {
+    const source = await seeded();
+    const dumped = mongodbAdapter.dump(source.url, ctx());
+    dumped.stream.once('data', () => dumped.stream.destroy());
+    dumped.stream.resume();
+    await assert.rejects(dumped.summary);
+
+    const controller = new AbortController();
+    const aborted = mongodbAdapter.dump(source.url, { signal: controller.signal, tmpDir: tmp });
+    controller.abort();
+    await assert.rejects(collect(aborted.stream), /cancelled/);
+    await assert.rejects(aborted.summary, /cancelled/);
   });
 });
 
