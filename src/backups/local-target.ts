@@ -33,7 +33,8 @@ export function localTarget(dir: string, opts: LocalTargetOptions = {}): BackupT
     } catch (cause) {
       throw targetError(`cannot create the backup directory ${dir}`, cause);
     }
-    const fh = await open(tmp, 'wx').catch((cause) => {
+    // Owner-only: an unencrypted archive is the whole database in the clear.
+    const fh = await open(tmp, 'wx', 0o600).catch((cause) => {
       throw targetError(`cannot create ${tmp}`, cause);
     });
     let sizeBytes = 0;

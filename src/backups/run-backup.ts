@@ -75,6 +75,7 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
   };
   await catalog.insert(record);
   log.info({ backup: id, file: record.file }, 'backup started');
+  if (encrypter === undefined) log.warn({ backup: id }, 'backup is not encrypted: add encrypt.recipients to the plan');
 
   // Our own controller: a failure anywhere stops the dump too (the adapter kills pg_dump, closes cursors).
   const controller = new AbortController();

@@ -1,6 +1,6 @@
 /** Local target and `to:` resolution: atomic puts, listings without partials, clear errors. */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
@@ -20,6 +20,7 @@ describe('localTarget', () => {
       Readable.from([Buffer.from('hello '), Buffer.from('world')]),
     );
     assert.equal(sizeBytes, 11);
+    assert.equal(statSync(join(dir, 'x.tar.gz.age')).mode & 0o777, 0o600, 'archives are readable by their owner only');
     writeFileSync(join(dir, 'y.tar.gz.age.partial'), 'half');
     assert.deepEqual(
       (await target.list()).map((e) => [e.name, e.sizeBytes]),
