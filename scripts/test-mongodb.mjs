@@ -29,7 +29,7 @@ export function buildFerretdb() {
   const sum = join(source, 'go.sum');
   if (existsSync(ferretdbBinary) && statSync(ferretdbBinary).mtimeMs >= statSync(sum).mtimeMs) return;
   console.error('test: building FerretDB for the MongoDB tests (test/ferretdb, about a minute, once)...');
-  const result = spawnSync('go', ['build', '-o', ferretdbBinary, '.'], {
+  const result = spawnSync('go', ['build', '-buildvcs=false', '-o', ferretdbBinary, '.'], {
     cwd: source,
     encoding: 'utf8',
     timeout: 600_000,

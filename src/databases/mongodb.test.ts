@@ -233,6 +233,32 @@ describe('mongodb adapter', { skip }, () => {
     assert.equal(await scratchDb.collection('big_orders').countDocuments(), 50);
   });
 
+  it('collection names that need escaping get mongodump file names and come back under their own names', async () => {
+    const source = await freshMongoDatabase();
+    drops.push(source.drop);
+    const names = ['a?b', 'dot.ted', 'naïve', 'system.js', 'with space', 'x,y;z'];
+    for (const [i, name] of names.entries()) {
+      await client
+        .db(source.name)
+        .collection(name)
+        .insertMany(Array.from({ length: i + 1 }, (_, n) => ({ n })));
+    }
+    const archive = await collect(mongodbAdapter.dump(source.url, ctx()).stream);
+    const files = await untar(archive);
+    assert.deepEqual(
+      [...files.keys()].filter((f) => f.endsWith('.bson')).sort(),
+      ['a%3Fb', 'dot.ted', 'na%C3%AFve', 'system.js', 'with%20space', 'x%2Cy%3Bz'].map(
+        (f) => `${source.name}/${f}.bson`,
+      ),
+    );
+    const expected = Object.fromEntries(names.map((name, i) => [name, i + 1]));
+    assert.deepEqual(await mongodbAdapter.inspect(Readable.from([archive]), ctx()), expected);
+    const scratch = await mongodbAdapter.scratch(testMongoUrl() as string, ctx());
+    drops.push(scratch.drop);
+    assert.deepEqual(await mongodbAdapter.restore(Readable.from([archive]), scratch.url, ctx()), expected);
+    assert.deepEqual(await mongodbAdapter.counts(scratch.url, ctx()), expected);
+  });
+
   it('GNU tar reads the archive: extracting it gives the mongodump directory mongorestore takes', async () => {
     const source = await seeded();
     const archive = await collect(mongodbAdapter.dump(source.url, ctx()).stream);
