@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { DatabaseAdapter } from '../databases/adapter.js';
 import { startLocalPostgres } from '../databases/local-postgres.js';
+import { mongodbAdapter } from '../databases/mongodb.js';
 import { postgresAdapter } from '../databases/postgres.js';
 import type { DatabaseBackupPlan } from '../plan/compile-databases.js';
 import type { Clock } from '../schedule/clock.js';
@@ -10,8 +11,9 @@ import type { Database } from '../store/database.js';
 import type { BackupDeps } from './backup-work.js';
 
 /** The adapter of each engine upkeep backs up. */
-export const databaseAdapters: Partial<Record<DatabaseBackupPlan['engine'], DatabaseAdapter>> = {
+export const databaseAdapters: Record<DatabaseBackupPlan['engine'], DatabaseAdapter> = {
   postgres: postgresAdapter,
+  mongodb: mongodbAdapter,
 };
 
 /** What createBackupDeps needs; `adapters` replaces the real ones in tests. */

@@ -1,0 +1,123 @@
+/**
+ * The backup commands against a MongoDB-protocol server: FerretDB started by scripts/test.mjs (or MONGODB_TEST_URL,
+ * a real MongoDB). The drill's scratch database is a temporary database on the source server (the default).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { MongoClient } from 'mongodb';
+import { freshMongoDatabase, mongoSkipReason } from '../databases/test-mongodb.js';
+import type { CliContext } from './command.js';
+import { main } from './main.js';
+
+const skip = mongoSkipReason();
+if (skip) console.error(`\n!!! backup CLI tests on MongoDB SKIPPED: ${skip}\n`);
+
+async function withDb<T>(url: string, fn: (db: import('mongodb').Db) => Promise<T>): Promise<T> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
+  try {
+    return await fn(client.db());
+  } finally {
+    await client.close();
+  }
+}
+
+describe('upkeep backup / verify --drill / restore (MongoDB protocol)', { skip }, () => {
+  let dir: string;
+  let source: { url: string; drop(): Promise<void> };
+  const targets: { url: string; drop(): Promise<void> }[] = [];
+  let env: Record<string, string>;
+
+  async function cli(args: string[]) {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d) => {
+      out += d;
+    });
+    stderr.on('data', (d) => {
+      err += d;
+    });
+    const ctx: CliContext = { env, cwd: dir, stdout, stderr, stopSignal: new Promise(() => {}) };
+    const code = await main([...args, '--data-dir', join(dir, '.upkeep')], ctx);
+    assert.ok(!out.includes(env.AGE_IDENTITY as string) && !err.includes(env.AGE_IDENTITY as string));
+    return { code, out, err };
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'upkeep-backup-mongo-cli-'));
+    source = await freshMongoDatabase();
+    await withDb(source.url, async (db) => {
+      await db.collection('products').insertMany(Array.from({ length: 250 }, (_, i) => ({ sku: `p${i}`, price: i })));
+      await db
+        .collection('messages')
+        .insertMany(Array.from({ length: 40 }, (_, i) => ({ text: `m${i}`, at: new Date() })));
+    });
+    const identity = await generateX25519Identity();
+    env = { SRC_URL: source.url, AGE_RECIPIENT: await identityToRecipient(identity), AGE_IDENTITY: identity };
+    writeFileSync(
+      join(dir, 'upkeep.yml'),
+      [
+        'version: 1',
+        'apps:',
+        '  chat:',
+        '    databases:',
+        '      main:',
+        '        mongodb: ${SRC_URL}',
+        '        backup:',
+        '          schedule: daily 02:00',
+        '          to: file:./backups',
+        '          encrypt: { recipients: ["${AGE_RECIPIENT}"], identity: "${AGE_IDENTITY}" }',
+        '',
+      ].join('\n'),
+    );
+  });
+  after(async () => {
+    await Promise.all([source?.drop(), ...targets.map((t) => t.drop())]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  let id = '';
+
+  it('backup takes, checks and records per-collection counts', async () => {
+    const r = await cli(['backup', 'chat/main']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^state {4}checked$/m);
+    assert.match(r.out, /^ {2}products +250$/m);
+    assert.match(r.out, /^ {2}messages +40$/m);
+    assert.match(r.out, /\.tar\.gz\.age$/m);
+    id = /^backup {3}(\S+)$/m.exec(r.out)?.[1] ?? '';
+    assert.ok(id);
+  });
+
+  it('verify --drill restores into a temporary database on the source server and drops it', async () => {
+    const before = await withDb(source.url, async (db) => (await db.admin().listDatabases()).databases.length);
+    const r = await cli(['verify', id, '--drill']);
+    assert.equal(r.code, 0, `${r.out}${r.err}`);
+    assert.match(r.out, /^state {4}drilled$/m);
+    const after = await withDb(source.url, async (db) => (await db.admin().listDatabases()).databases.length);
+    assert.equal(after, before, 'the scratch database is gone');
+  });
+
+  it('restore: dry-run lists the collections; a non-empty target is refused; an empty one gets every document', async () => {
+    const target = await freshMongoDatabase();
+    targets.push(target);
+    const dry = await cli(['restore', id, '--to', target.url, '--dry-run']);
+    assert.equal(dry.code, 0, dry.err);
+    assert.match(dry.out, /^COLLECTION +IN ARCHIVE +AT BACKUP$/m);
+    assert.match(dry.out, /^products +250 +250$/m);
+    const refused = await cli(['restore', id, '--to', source.url]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /it is not empty/);
+    const done = await cli(['restore', id, '--to', target.url]);
+    assert.equal(done.code, 0, done.err);
+    assert.match(done.out, /^messages +40 +40$/m);
+    const n = await withDb(target.url, (db) => db.collection('products').countDocuments());
+    assert.equal(n, 250);
+  });
+});
