@@ -8,6 +8,7 @@ import { BackupError } from '../backups/errors.js';
 import type { CheckKind, Observation, ProbeContext } from '../checks/kind.js';
 import { DatabaseError } from '../databases/adapter.js';
 import { type DatabaseBackupPlan, JOB_KIND } from '../plan/compile-databases.js';
+import { formatDuration } from '../plan/duration.js';
 import { type BackupJobFacts, evaluateBackupJob, failureReasonFor } from './backup-rules.js';
 import { type BackupDeps, readFreshness, takeBackup } from './backup-work.js';
 import { scrubPlanSecrets } from './scrub.js';
@@ -20,17 +21,17 @@ export const backupPlanSchema = z.custom<DatabaseBackupPlan>(
 /** Runs the backup unit's work; a failure of the database, the target or the archive is a verdict, not a throw. */
 export async function probeBackup(plan: DatabaseBackupPlan, ctx: ProbeContext, deps: BackupDeps): Promise<Observation> {
   const startedAt = ctx.now();
+  const deadline = ownDeadline(ctx);
   try {
-    const { facts } = await takeBackup(plan, deps, { signal: ctx.signal });
+    const { facts } = await takeBackup(plan, deps, { signal: deadline.signal });
     return { startedAt, durationMs: ctx.now() - startedAt, facts: { ...facts } };
   } catch (err) {
     // upkeep's own trouble (its catalog, a bug) is thrown on: the scheduler records it as upkeep's error.
     if (!(err instanceof BackupError) || err.reason === 'internal') throw err;
     const cause = err.cause instanceof DatabaseError ? err.cause.reason : undefined;
     const freshness = await readFreshness(deps.catalog, { app: plan.app, database: plan.database });
-    const timedOut = err.reason === 'aborted' && ctx.signal.aborted;
-    const message = timedOut
-      ? `the backup did not finish within its ${Math.round(ctx.timeoutMs / 60_000)}m timeout (set backup.timeout)`
+    const message = deadline.passed()
+      ? `the backup did not finish within its ${formatDuration(ctx.timeoutMs)} timeout (raise backup.timeout)`
       : scrubPlanSecrets(err.message, plan);
     const facts: BackupJobFacts = { check: 'not-run', freshness };
     return {
@@ -40,6 +41,19 @@ export async function probeBackup(plan: DatabaseBackupPlan, ctx: ProbeContext, d
       failure: { reason: failureReasonFor(err.reason, cause), message },
     };
   }
+}
+
+/**
+ * The work's own deadline, a little before the unit's: the scheduler gives a probe only a second past its deadline
+ * to return, and an aborted backup needs a moment to remove its partial file and record why it failed.
+ */
+export function ownDeadline(ctx: Pick<ProbeContext, 'signal' | 'timeoutMs'>): {
+  signal: AbortSignal;
+  passed(): boolean;
+} {
+  const margin = Math.min(30_000, Math.floor(ctx.timeoutMs / 20));
+  const timer = AbortSignal.timeout(Math.max(1, ctx.timeoutMs - margin));
+  return { signal: AbortSignal.any([ctx.signal, timer]), passed: () => timer.aborted && !ctx.signal.aborted };
 }
 
 /** The backup job kind, bound to its dependencies. */

@@ -1,7 +1,8 @@
 /** The `drill` job kind (`app/db.drill`): on the `verify:` schedule, restores the newest backup into a scratch database. */
 import type { CheckKind, Observation, ProbeContext } from '../checks/kind.js';
 import { type DatabaseBackupPlan, JOB_KIND } from '../plan/compile-databases.js';
-import { backupPlanSchema } from './backup-job.js';
+import { formatDuration } from '../plan/duration.js';
+import { backupPlanSchema, ownDeadline } from './backup-job.js';
 import { evaluateDrillJob } from './backup-rules.js';
 import { type BackupDeps, drillNewest } from './backup-work.js';
 import { scrubPlanSecrets } from './scrub.js';
@@ -9,7 +10,11 @@ import { scrubPlanSecrets } from './scrub.js';
 /** Drills the newest taken backup; a mismatch, damage or a drill that could not run is a verdict, not a throw. */
 export async function probeDrill(plan: DatabaseBackupPlan, ctx: ProbeContext, deps: BackupDeps): Promise<Observation> {
   const startedAt = ctx.now();
-  const facts = await drillNewest(plan, deps, { signal: ctx.signal });
+  const deadline = ownDeadline(ctx);
+  const facts = await drillNewest(plan, deps, { signal: deadline.signal });
+  if (deadline.passed() && facts.drill === 'could-not-run') {
+    facts.reason = `the drill did not finish within its ${formatDuration(ctx.timeoutMs)} timeout (raise backup.timeout)`;
+  }
   if (facts.reason !== undefined) facts.reason = scrubPlanSecrets(facts.reason, plan);
   return { startedAt, durationMs: ctx.now() - startedAt, facts: { ...facts } };
 }
