@@ -10,7 +10,8 @@ import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { MongoClient } from 'mongodb';
+import { BSON, MongoClient } from 'mongodb';
+import tar from 'tar-stream';
 import { type AdapterContext, DatabaseError } from './adapter.js';
 import { mongodbAdapter } from './mongodb.js';
 import { freshMongoDatabase, mongoSkipReason, testMongoUrl } from './test-mongodb.js';
@@ -172,5 +173,24 @@ describe('mongodb adapter faults', { skip }, () => {
       },
     });
     await assert.rejects(mongodbAdapter.inspect(failing, ctx()), /decryption failed upstream/);
+  });
+
+  it('reads a tar of mongodump output under a folder, and refuses one holding two databases', async () => {
+    const doc = Buffer.from(BSON.serialize({ a: 1 }));
+    const archive = async (names: string[]) => {
+      const pack = tar.pack();
+      for (const name of names) pack.entry({ name, size: doc.length }, doc);
+      pack.finalize();
+      const chunks: Buffer[] = [];
+      for await (const chunk of pack) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    const nested = await archive(['dump/shop/orders.bson', 'dump/shop/users.bson']);
+    assert.deepEqual(await mongodbAdapter.inspect(Readable.from([nested]), ctx()), { orders: 1, users: 1 });
+    const two = await archive(['dump/shop/orders.bson', 'dump/blog/posts.bson']);
+    await assert.rejects(
+      mongodbAdapter.inspect(Readable.from([two]), ctx()),
+      (err: unknown) => err instanceof DatabaseError && /more than one database \(shop, blog\)/.test(err.message),
+    );
   });
 });

@@ -73,7 +73,8 @@ describe('mongodump layout', () => {
     assert.deepEqual(parseEntryName('shop/a.b.metadata.json'), { database: 'shop', stem: 'a.b', kind: 'metadata' });
     assert.equal(parseEntryName('shop/'), undefined);
     assert.equal(parseEntryName('orders.bson'), undefined);
-    assert.equal(parseEntryName('a/b/c.bson'), undefined);
+    assert.deepEqual(parseEntryName('./dump/shop/c.bson'), { database: 'shop', stem: 'c', kind: 'bson' });
+    assert.equal(parseEntryName('shop/orders.bson.gz'), undefined);
   });
 
   it('splits concatenated BSON into documents whatever the chunking', () => {

@@ -109,11 +109,14 @@ export function indexToCreate(index: Document): Document | undefined {
   return spec;
 }
 
-/** A tar entry name taken apart: `<db>/<stem>.bson` or `<db>/<stem>.metadata.json`; undefined for anything else. */
+/**
+ * A tar entry name taken apart: `<db>/<stem>.bson` or `<db>/<stem>.metadata.json`, also under leading folders (a user's
+ * `tar -cf dump.tar dump/` of mongodump's output gives `dump/<db>/...`); undefined for anything else.
+ */
 export function parseEntryName(
   name: string,
 ): { database: string; stem: string; kind: 'bson' | 'metadata' } | undefined {
-  const match = /^([^/]+)\/([^/]+)\.(bson|metadata\.json)$/.exec(name);
+  const match = /^(?:\.\/)?(?:[^/]+\/)*?([^/]+)\/([^/]+)\.(bson|metadata\.json)$/.exec(name);
   if (!match) return undefined;
   return {
     database: match[1] as string,

@@ -54,6 +54,7 @@ async function walkDump(plaintext: Readable, ctx: AdapterContext, onEntry: (e: D
     }
   }
   const entries = extract[Symbol.asyncIterator]();
+  let database: string | undefined;
   try {
     for (;;) {
       let step: Awaited<ReturnType<typeof entries.next>>;
@@ -66,6 +67,14 @@ async function walkDump(plaintext: Readable, ctx: AdapterContext, onEntry: (e: D
       const entry = step.value;
       const parsed = entry.header.type === 'file' ? parseEntryName(entry.header.name) : undefined;
       const chunks = chunksOf(entry as AsyncIterable<Buffer>);
+      if (parsed && database !== undefined && parsed.database !== database) {
+        // Merging two databases into one target would be a silent mess: refuse, and say what to do instead.
+        throw new DatabaseError(
+          `the archive holds more than one database (${database}, ${parsed.database}): restore a dump of one database`,
+          'other',
+        );
+      }
+      if (parsed) database = parsed.database;
       if (parsed) await onEntry({ stem: parsed.stem, kind: parsed.kind, chunks });
       else for await (const _ of chunks) void _; // not part of the layout (a directory entry, a note): skipped
     }
