@@ -38,9 +38,9 @@ describe('upkeep backup / backups / verify / restore (PostgreSQL)', { skip }, ()
   const targets: { url: string; drop(): Promise<void> }[] = [];
   let env: Record<string, string>;
 
-  async function cli(args: string[]) {
+  async function cli(args: string[], tty = false) {
     const stdout = new PassThrough();
-    const stderr = new PassThrough();
+    const stderr = Object.assign(new PassThrough(), { isTTY: tty, columns: 120 });
     let out = '';
     let err = '';
     stdout.on('data', (d) => {
@@ -230,6 +230,17 @@ describe('upkeep backup / backups / verify / restore (PostgreSQL)', { skip }, ()
     assert.equal(drill.code, 0, `${drill.out}${drill.err}`);
     assert.match(drill.out, /^state {4}drilled$/m);
     assert.match(drill.out, /every count matches the backup/);
+  });
+
+  it('on a terminal, backup and restore draw a progress bar on stderr and clear it; stdout stays the result', async () => {
+    const taken = await cli(['backup', 'main'], true);
+    assert.equal(taken.code, 0);
+    assert.match(taken.err, /\r\u001b\[2Kdumping \d/);
+    assert.ok(taken.err.endsWith('\r\u001b[2K'), 'the bar is cleared');
+    assert.ok(!taken.out.includes('\r'), 'stdout has no bar');
+    const restored = await cli(['restore', id, '--to', await emptyTarget()], true);
+    assert.equal(restored.code, 0, restored.err);
+    assert.match(restored.err, /restoring \[[#-]{24}\] +\d+%/);
   });
 
   it('usage errors say what to type (exit 2)', async () => {
