@@ -5,8 +5,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { BackupError } from './errors.js';
+import { targetContract } from './target.contract.js';
 import { localTarget, resolveTarget } from './target.js';
 import { tempDir } from './test-support.js';
+
+const contractDirs = tempDir('upkeep-target-contract-');
+after(() => contractDirs.dispose());
+let contractNo = 0;
+targetContract('localTarget', async () => localTarget(join(contractDirs.dir, String(++contractNo))));
 
 describe('localTarget', () => {
   const tmp = tempDir('upkeep-target-');
