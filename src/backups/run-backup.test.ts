@@ -78,6 +78,22 @@ describe('runBackup', () => {
     assert.deepEqual(await catalog.get(record.id), record);
   });
 
+  it('streams: 140 MB of dump passes with bounded memory', async () => {
+    const base = memory();
+    let peak = base;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, memory());
+    }, 5);
+    try {
+      const record = await run(fakeAdapter({ collections: { events: 1_000_000 }, docBytes: 130 }));
+      assert.ok((record.plaintextBytes as number) > 140_000_000);
+    } finally {
+      clearInterval(timer);
+    }
+    const grewMb = (peak - base) / 1e6;
+    assert.ok(grewMb < 80, `memory grew by ${grewMb.toFixed(0)} MB while streaming 140 MB`);
+  });
+
   it('skips gzip when the adapter format is already compressed', async () => {
     const record = await run(fakeAdapter({ collections: { t: 10 }, compressed: true }));
     assert.equal(record.gzip, false);
@@ -227,4 +243,10 @@ function failPast(limit: number, code: string): Transform {
       else cb(null, chunk);
     },
   });
+}
+
+/** Live JavaScript heap plus Buffers: what whole-file buffering would inflate. */
+function memory(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
