@@ -198,6 +198,29 @@ describe('runBackup', () => {
     }
   });
 
+  it('a target that cannot be written is a target error, and the dump is released', async () => {
+    const notADir = join(tmp.dir, 'a-file');
+    writeFileSync(notADir, 'x');
+    const adapter = fakeAdapter({ collections: { users: 100_000 } });
+    let dumped: Readable | undefined;
+    const dump = adapter.dump;
+    adapter.dump = (url, ctx) => {
+      const d = dump(url, ctx);
+      dumped = d.stream;
+      return d;
+    };
+    await assert.rejects(run(adapter, localTarget(join(notADir, 'backups'))), (err) => {
+      assert.ok(err instanceof BackupError);
+      assert.equal(err.reason, 'target');
+      assert.match(
+        err.message,
+        /cannot create the backup directory .*Check that the backup directory exists and is writable/,
+      );
+      return true;
+    });
+    assert.equal(dumped?.destroyed, true);
+  });
+
   it('never lets the connection string password into errors or the catalog', async () => {
     const leaky = fakeAdapter({ collections: { users: 10 } });
     leaky.dump = () => {

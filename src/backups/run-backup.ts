@@ -83,6 +83,7 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const runTmp = await mkdtemp(join(opts.tmpDir ?? tmpdir(), 'upkeep-backup-'));
   let sourceFailed = false;
+  let dumpStream: Readable | undefined;
   try {
     const ctx = {
       signal: controller.signal,
@@ -91,6 +92,7 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
     };
     const dump = adapter.dump(opts.url, ctx);
     dump.summary.catch(() => undefined); // awaited below; a rejection before that must not go unhandled
+    dumpStream = dump.stream;
     dump.stream.once('error', () => {
       sourceFailed = true;
     });
@@ -121,6 +123,8 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
     return taken;
   } catch (err) {
     controller.abort(err);
+    // A target that failed before reading anything leaves the dump paused: release it (cursors, pg_dump) now.
+    dumpStream?.destroy();
     const failure = classify(err, { sourceFailed, aborted: opts.signal?.aborted === true, url: opts.url, source });
     const failedAt = clock.now();
     await catalog
