@@ -73,6 +73,10 @@ describe('upkeep backup / verify --drill / restore (MongoDB protocol)', { skip }
         '          schedule: daily 02:00',
         '          to: file:./backups',
         '          encrypt: { recipients: ["${AGE_RECIPIENT}"], identity: "${AGE_IDENTITY}" }',
+        '          scratch: source',
+        '      noscratch:',
+        '        mongodb: ${SRC_URL}',
+        '        backup: { schedule: daily 03:00, to: file:./other }',
         '',
       ].join('\n'),
     );
@@ -95,13 +99,23 @@ describe('upkeep backup / verify --drill / restore (MongoDB protocol)', { skip }
     assert.ok(id);
   });
 
-  it('verify --drill restores into a temporary database on the source server and drops it', async () => {
+  it('verify --drill (scratch: source) restores into a temporary database on the source server and drops it', async () => {
     const before = await withDb(source.url, async (db) => (await db.admin().listDatabases()).databases.length);
     const r = await cli(['verify', id, '--drill']);
     assert.equal(r.code, 0, `${r.out}${r.err}`);
     assert.match(r.out, /^state {4}drilled$/m);
     const after = await withDb(source.url, async (db) => (await db.admin().listDatabases()).databases.length);
     assert.equal(after, before, 'the scratch database is gone');
+  });
+
+  it('without backup.scratch a MongoDB drill does not run (exit 1) and says what to set; the backup stays good', async () => {
+    const taken = await cli(['backup', 'noscratch', '--json']);
+    assert.equal(taken.code, 0, taken.err);
+    const { backup } = JSON.parse(taken.out) as { backup: { id: string } };
+    const r = await cli(['verify', backup.id, '--drill']);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /^drill {4}could not run: no server to drill on: set backup\.scratch/m);
+    assert.match(r.out, /^state {4}checked$/m);
   });
 
   it('restore: dry-run lists the collections; a non-empty target is refused; an empty one gets every document', async () => {

@@ -142,10 +142,17 @@ export async function readFreshness(
   return { newestDrilledAt, oldestAt };
 }
 
-/** Where drills of `plan` restore to: the plan's scratch server, the source server (MongoDB), or a local cluster. */
+/** Where drills of `plan` restore to: the plan's scratch server, the source server when asked, or a local cluster. */
 export function scratchOf(plan: DatabaseBackupPlan, deps: BackupDeps): ScratchSource {
+  if (plan.scratch === 'source') return { serverUrl: plan.url };
   if (plan.scratch !== undefined) return { serverUrl: plan.scratch };
-  if (plan.engine === 'mongodb') return { serverUrl: plan.url };
+  if (plan.engine === 'mongodb') {
+    // Never restore a second copy into the production server unasked: on Atlas' free tier it could fill the quota.
+    throw new BackupError(
+      'no server to drill on: set backup.scratch to a MongoDB server upkeep may create (and drop) a temporary database on, or `scratch: source` to use the source server (it needs room for a second copy)',
+      'config',
+    );
+  }
   const start = deps.startLocalPostgres;
   if (!start) {
     throw new BackupError(

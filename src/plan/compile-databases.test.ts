@@ -131,7 +131,7 @@ describe('databases: compile to backup plans and units', () => {
         '      m:\n        mongodb: x\n        backup: { schedule: daily, to: b, scratch: "postgres://h/db" }\n',
       ),
       [
-        'upkeep.yml:7:52: the drill server must be MongoDB too (found "postgres://h/db", expected mongodb://host:27017)',
+        'upkeep.yml:7:52: the drill server must be MongoDB too (found "postgres://h/db", expected mongodb://host:27017, or "source" for the source server)',
       ],
     );
     assert.deepEqual(

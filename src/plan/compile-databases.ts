@@ -42,7 +42,10 @@ export interface DatabaseBackupPlan {
   baseDir: string;
   /** When restore drills run; null when `verify: false`. */
   verify: ScheduleSpec | null;
-  /** A server for drills (secret: may hold a password); unset: the engine's default. */
+  /**
+   * A server for drills (secret: may hold a password), or `source` for the source server itself; unset: a local
+   * PostgreSQL for PostgreSQL, none for MongoDB (a drill would otherwise write a second copy into production).
+   */
   scratch?: string;
   /** Alert when no drilled backup is newer than this; null when drills are off. */
   alertAfterMs: number | null;
@@ -112,13 +115,13 @@ function compileOne(
   const url = (db.mongodb ?? db.postgres) as string;
   const before = ctx.issues.length;
   // The source's own URL is checked by the adapter's preflight at run time (it can say what is wrong with it).
-  if (backup.scratch !== undefined && !urlFits(engine, backup.scratch)) {
+  if (backup.scratch !== undefined && backup.scratch !== 'source' && !urlFits(engine, backup.scratch)) {
     ctx.issues.push(
       ctx.source.issueAt(
         [...bpath, 'scratch'],
         `the drill server must be ${engine === 'mongodb' ? 'MongoDB' : 'PostgreSQL'} too`,
         {
-          expected: engine === 'mongodb' ? 'mongodb://host:27017' : 'postgres://user@host:5432/postgres',
+          expected: `${engine === 'mongodb' ? 'mongodb://host:27017' : 'postgres://user@host:5432/postgres'}, or "source" for the source server`,
         },
       ),
     );

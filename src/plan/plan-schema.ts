@@ -140,7 +140,7 @@ const backupSchema = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      'A server for restore drills (a temporary database is made and dropped there). Default: MongoDB, the source server; PostgreSQL, a throwaway local server (initdb).',
+      'A server for restore drills (a temporary database is made and dropped there), or `source` for the source server itself. Default: PostgreSQL, a throwaway local server (initdb); MongoDB has no default (set one, or `source`).',
     ),
   timeout: durationField.optional().describe('Deadline for one backup or drill (default 2h).'),
   alertAfter: durationField
