@@ -8,7 +8,8 @@ export function scrubPlanSecrets(
   plan: Pick<DatabaseBackupPlan, 'url' | 'scratch' | 'encrypt'>,
 ): string {
   let out = scrub(message, plan.url);
-  if (plan.scratch !== undefined) out = scrub(out, plan.scratch);
+  // `source` is a keyword (drill on the source server), not a URL to hide.
+  if (plan.scratch !== undefined && plan.scratch !== 'source') out = scrub(out, plan.scratch);
   const identity = plan.encrypt?.identity?.trim();
   if (identity && identity.length >= 8) out = out.split(identity).join('<age identity>');
   return out.replace(/AGE-SECRET-KEY-1[0-9A-Z]+/gi, '<age identity>');
