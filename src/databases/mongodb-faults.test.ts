@@ -1,6 +1,8 @@
 // MongoDB adapter under faults and load, against the real test server (test-mongodb): the server vanishing mid-dump
-// (a TCP proxy in front of it is cut), 20k documents streamed in bounded memory, damaged archives refused.
+// (a TCP proxy in front of it is cut; a second FerretDB killed with SIGKILL), 12k documents (~30 MB) streamed in
+// bounded memory, damaged archives refused.
 import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { BSON, MongoClient } from 'mongodb';
 import tar from 'tar-stream';
+import { ferretdbBinary, startTestMongo } from '../../scripts/test-mongodb.mjs';
 import { type AdapterContext, DatabaseError } from './adapter.js';
 import { mongodbAdapter } from './mongodb.js';
 import { freshMongoDatabase, mongoSkipReason, testMongoUrl } from './test-mongodb.js';
@@ -111,8 +114,57 @@ describe('mongodb adapter faults', { skip }, () => {
     assert.equal(ended, false, 'a failed dump must not end like a complete archive');
   });
 
-  it('streams 20k documents (~30 MB) with bounded memory', async () => {
-    const db = await filled(20_000, 1500);
+  it('a FerretDB killed with SIGKILL mid-dump: mid-dump error, no archive claimed', async (t) => {
+    if (!existsSync(ferretdbBinary)) {
+      t.skip(`needs the FerretDB test binary (${ferretdbBinary}) to start and kill a second server`);
+      return;
+    }
+    const victim = await startTestMongo();
+    try {
+      const url = `${victim.url}doomed?serverSelectionTimeoutMS=500`;
+      const seed = new MongoClient(victim.url);
+      try {
+        const filler = 'k'.repeat(2000);
+        for (let start = 0; start < 4000; start += 1000) {
+          await seed
+            .db('doomed')
+            .collection('big')
+            .insertMany(Array.from({ length: 1000 }, (_, i) => ({ n: start + i, filler })));
+        }
+      } finally {
+        await seed.close();
+      }
+      const runTmp = await mkdtemp(join(tmp, 'kill-'));
+      // Kill once the temp file shows documents arriving (~1 MB of ~8 MB): the cursor is open mid-collection.
+      const partial = join(runTmp, 'mongodump', 'doomed', 'big.bson');
+      const watcher = setInterval(() => {
+        if (existsSync(partial) && statSync(partial).size > 1_000_000) {
+          clearInterval(watcher);
+          victim.stop();
+        }
+      }, 5);
+      const { stream, summary } = mongodbAdapter.dump(url, { signal: new AbortController().signal, tmpDir: runTmp });
+      let ended = false;
+      stream.on('end', () => {
+        ended = true;
+      });
+      const err = await pipeline(stream, new Writable({ write: (_c, _e, next) => next() })).then(
+        () => assert.fail('the dump should have failed'),
+        (e: unknown) => e,
+      );
+      clearInterval(watcher);
+      assert.ok(err instanceof DatabaseError, String(err));
+      assert.equal(err.reason, 'mid-dump');
+      assert.match(err.message, /reading big/);
+      await assert.rejects(summary, (e: unknown) => e instanceof DatabaseError && e.reason === 'mid-dump');
+      assert.equal(ended, false);
+    } finally {
+      victim.stop();
+    }
+  });
+
+  it('streams 12k documents (~30 MB) with bounded memory', async () => {
+    const db = await filled(12_000, 2500);
     // Live memory only: sample after a full GC, so garbage waiting to be collected does not count.
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
@@ -139,7 +191,7 @@ describe('mongodb adapter faults', { skip }, () => {
           },
         }),
       );
-      assert.deepEqual((await summary).counts, { big: 20_000 });
+      assert.deepEqual((await summary).counts, { big: 12_000 });
     } finally {
       clearInterval(sampler);
     }
