@@ -8,6 +8,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { DatabaseError } from './adapter.js';
 import { startLocalPostgres } from './local-postgres.js';
+import { postgresAdapter } from './postgres.js';
 import { findToolCandidates } from './postgres-tools.js';
 
 const candidates = await findToolCandidates({ tool: 'initdb' });
@@ -71,4 +72,29 @@ test('startLocalPostgres without initdb says what to install', async () => {
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }
+});
+
+test('a drill on a local cluster: dump and restore with a real password (scram), counts equal', { skip }, async (t) => {
+  const baseDir = mkdtempSync(join(tmpdir(), 'upkeep-local-pg-drill-'));
+  chmodSync(baseDir, 0o755);
+  const local = await startLocalPostgres({ baseDir, logger: pino({ level: 'silent' }) });
+  t.after(async () => {
+    await local.stop();
+    rmSync(baseDir, { recursive: true, force: true });
+  });
+  const ctx = { signal: new AbortController().signal, tmpDir: baseDir };
+  const source = await postgresAdapter.scratch(local.url, ctx);
+  const client = new pg.Client({ connectionString: source.url });
+  await client.connect();
+  await client.query('create table items (id int primary key, name text)');
+  await client.query("insert into items select i, 'item ' || i from generate_series(1, 2500) i");
+  await client.end();
+  // pg_dump and pg_restore get the password only through PGPASSWORD: scram would refuse them otherwise.
+  const { stream, summary } = postgresAdapter.dump(source.url, ctx);
+  const target = await postgresAdapter.scratch(local.url, ctx);
+  const restored = await postgresAdapter.restore(stream, target.url, ctx);
+  assert.deepEqual((await summary).counts, { 'public.items': 2500 });
+  assert.deepEqual(restored, { 'public.items': 2500 });
+  await target.drop();
+  await source.drop();
 });
