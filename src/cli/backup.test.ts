@@ -130,6 +130,11 @@ describe('upkeep backup / backups / verify / restore (PostgreSQL)', { skip }, ()
     assert.equal(table.code, 0, table.err);
     assert.match(table.out, /^ID +STARTED +STATE +SIZE +TOOK +ITEMS +LAST CHANGE/m);
     assert.match(table.out, new RegExp(`^${id.slice(0, 8)} .* checked .* 2 `, 'm'));
+    const byName = await cli(['backups', 'main']);
+    assert.match(
+      byName.out,
+      /^proof: ok — a drilled backup newer than 15d: none drilled yet \(first backup [0-9a-z]+ ago\)$/m,
+    );
     const json = await cli(['backups', 'main', '--json']);
     const { backups } = JSON.parse(json.out) as { backups: { id: string; state: string; counts: object }[] };
     assert.equal(backups.length, 1);

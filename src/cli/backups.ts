@@ -1,6 +1,7 @@
 /** `upkeep backups [db]`: the catalog of one database (or all), newest first, with states taken/checked/drilled/failed. */
 import type { BackupRecord } from '../backups/backup-record.js';
-import { formatBytes } from '../jobs/backup-rules.js';
+import { formatBytes, judgeFreshness } from '../jobs/backup-rules.js';
+import { readFreshness } from '../jobs/backup-work.js';
 import { formatDuration } from '../plan/duration.js';
 import { openBackupSession, readPlanIfAny, recordJson, resolveDatabase } from './backup-support.js';
 import type { Command } from './command.js';
@@ -38,10 +39,12 @@ export const backupsCommand: Command = {
     // The plan resolves a bare name; `app/db` and the full listing need only the store.
     const loaded = address !== undefined && !address.includes('/') ? await readPlanIfAny(global, ctx) : undefined;
     let source: { app: string; database: string } | undefined;
+    let alertAfterMs: number | null = null;
     if (address !== undefined) {
       if (loaded) {
         const plan = resolveDatabase(loaded, address);
         source = { app: plan.app, database: plan.database };
+        alertAfterMs = plan.alertAfterMs;
       } else {
         const [app, database] = address.split('/');
         if (!app || !database) throw new UsageError(`write the database as app/db (no plan to resolve "${address}")`);
@@ -78,6 +81,14 @@ export const backupsCommand: Command = {
         'REASON',
       ];
       ctx.stdout.write(`${table(headers, rows)}\n`);
+      if (source && alertAfterMs !== null) {
+        const freshness = await readFreshness(session.deps.catalog, source);
+        const [proof] = judgeFreshness(freshness, alertAfterMs, Date.now()).judged;
+        if (proof) {
+          const text = `proof: ${proof.passed ? 'ok' : 'STALE'} — ${proof.condition}: ${proof.actual ?? ''}`;
+          ctx.stdout.write(`\n${c(proof.passed ? 'green' : 'red', text)}\n`);
+        }
+      }
       return 0;
     } finally {
       await session.close();
