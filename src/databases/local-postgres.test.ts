@@ -74,7 +74,9 @@ test('startLocalPostgres without initdb says what to install', async () => {
   }
 });
 
-test('a drill on a local cluster: dump and restore with a real password (scram), counts equal', { skip }, async (t) => {
+test('a drill on a local cluster: dump and restore with a real password (scram), counts equal; a wrong one is auth', {
+  skip,
+}, async (t) => {
   const baseDir = mkdtempSync(join(tmpdir(), 'upkeep-local-pg-drill-'));
   chmodSync(baseDir, 0o755);
   const local = await startLocalPostgres({ baseDir, logger: pino({ level: 'silent' }) });
@@ -97,4 +99,14 @@ test('a drill on a local cluster: dump and restore with a real password (scram),
   assert.deepEqual(restored, { 'public.items': 2500 });
   await target.drop();
   await source.drop();
+
+  const wrong = new URL(local.url);
+  wrong.password = 'Not-The-Password-42';
+  await assert.rejects(postgresAdapter.preflight(wrong.toString(), ctx), (err: unknown) => {
+    assert.ok(err instanceof DatabaseError);
+    assert.equal(err.reason, 'auth');
+    assert.match(err.message, /check the user and password/);
+    assert.ok(!err.message.includes('Not-The-Password-42'));
+    return true;
+  });
 });
