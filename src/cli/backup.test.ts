@@ -240,7 +240,7 @@ describe('upkeep backup / backups / verify / restore (PostgreSQL)', { skip }, ()
   it('on a terminal, backup and restore draw a progress bar on stderr and clear it; stdout stays the result', async () => {
     const taken = await cli(['backup', 'main'], true);
     assert.equal(taken.code, 0);
-    assert.match(taken.err, /\r\u001b\[2Kdumping \d/);
+    assert.ok(taken.err.includes('\r\u001b[2Kdumping '), 'the bar is drawn');
     assert.ok(taken.err.endsWith('\r\u001b[2K'), 'the bar is cleared');
     assert.ok(!taken.out.includes('\r'), 'stdout has no bar');
     const restored = await cli(['restore', id, '--to', await emptyTarget()], true);
