@@ -75,7 +75,9 @@ export function mongoError(
 ): DatabaseError {
   if (err instanceof DatabaseError) return err;
   const password = mongoPassword(url);
-  const scrub = (text: string) => (password ? text.split(password).join('****') : text);
+  // Both spellings: the driver may quote the string as written (percent-encoded) or the decoded password.
+  const forms = password ? [password, encodeURIComponent(password)] : [];
+  const scrub = (text: string) => forms.reduce((t, form) => t.split(form).join('****'), text);
   const detail = scrub(err instanceof Error ? err.message : String(err));
   const code = (err as { code?: unknown } | null)?.code;
   let kind: DatabaseError['reason'] = reason ?? 'other';
@@ -88,6 +90,6 @@ export function mongoError(
     hint =
       ': check the host and port, that the server runs, and that this machine may connect (firewall, IP allowlist)';
   }
-  const leaks = password !== undefined && err instanceof Error && (err.stack ?? '').includes(password);
+  const leaks = err instanceof Error && forms.some((form) => (err.stack ?? '').includes(form));
   return new DatabaseError(`${context}: ${detail}${hint}`, kind, leaks ? undefined : { cause: err });
 }

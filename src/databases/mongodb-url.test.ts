@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DatabaseError } from './adapter.js';
+import { mongoError } from './mongodb-client.js';
 import { mongoPassword, parseMongoUrl, redactMongoUrl, requireDatabase, withDatabase } from './mongodb-url.js';
 
 describe('mongodb connection strings', () => {
@@ -47,5 +48,27 @@ describe('mongodb connection strings', () => {
     assert.equal(redactMongoUrl('mongodb://h:1'), 'mongodb://h:1/');
     assert.equal(mongoPassword('mongodb://u:p%40ss@h/x'), 'p@ss');
     assert.equal(mongoPassword('mongodb://u@h/x'), undefined);
+  });
+});
+
+describe('mongodb errors', () => {
+  it('scrub the password in either spelling and drop a cause that carries it', () => {
+    const err = mongoError(
+      new Error('parse failed near p%40ss:1 (p@ss)'),
+      'mongodb://u:p%40ss@h:1/x',
+      'cannot use the connection string for h:1',
+    );
+    assert.ok(err instanceof DatabaseError);
+    assert.equal(err.message, 'cannot use the connection string for h:1: parse failed near ****:1 (****)');
+    assert.equal(err.cause, undefined);
+  });
+
+  it('classify a lost server as unreachable and an auth failure as auth', () => {
+    const lost = Object.assign(new Error('connection closed'), { name: 'MongoNetworkError' });
+    assert.equal(mongoError(lost, 'mongodb://h/x', 'reading').reason, 'unreachable');
+    const denied = Object.assign(new Error('Authentication failed.'), { code: 18 });
+    const auth = mongoError(denied, 'mongodb://u:pw@h/x', 'connecting');
+    assert.equal(auth.reason, 'auth');
+    assert.match(auth.message, /check the user and password/);
   });
 });
