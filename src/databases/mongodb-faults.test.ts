@@ -227,7 +227,7 @@ describe('mongodb adapter faults', { skip }, () => {
     await assert.rejects(mongodbAdapter.inspect(failing, ctx()), /decryption failed upstream/);
   });
 
-  it('reads a tar of mongodump output under a folder, and refuses one holding two databases', async () => {
+  it('reads mongodump output tarred under a folder, skips a duplicate _id like mongorestore, refuses two databases', async () => {
     const doc = Buffer.from(BSON.serialize({ a: 1 }));
     const archive = async (names: string[]) => {
       const pack = tar.pack();
@@ -239,6 +239,14 @@ describe('mongodb adapter faults', { skip }, () => {
     };
     const nested = await archive(['dump/shop/orders.bson', 'dump/shop/users.bson']);
     assert.deepEqual(await mongodbAdapter.inspect(Readable.from([nested]), ctx()), { orders: 1, users: 1 });
+    // A document seen twice (a dump without a snapshot can): restored once, the count says so, nothing fails.
+    const same = Buffer.from(BSON.serialize({ _id: 7, a: 1 }));
+    const twice = tar.pack();
+    twice.entry({ name: 'shop/dup.bson', size: same.length * 2 }, Buffer.concat([same, same]));
+    twice.finalize();
+    const scratch = await mongodbAdapter.scratch(testMongoUrl() as string, ctx());
+    drops.push(scratch.drop);
+    assert.deepEqual(await mongodbAdapter.restore(Readable.from(twice), scratch.url, ctx()), { dup: 1 });
     const two = await archive(['dump/shop/orders.bson', 'dump/blog/posts.bson']);
     await assert.rejects(
       mongodbAdapter.inspect(Readable.from([two]), ctx()),

@@ -3,7 +3,7 @@
  * without holding more than a batch, insert them in order, then recreate views and indexes from the metadata.
  */
 import type { Readable } from 'node:stream';
-import { BSON, type Db, type Document, MongoError } from 'mongodb';
+import { BSON, type Collection, type Db, type Document, MongoBulkWriteError, MongoError } from 'mongodb';
 import tar from 'tar-stream';
 import { type AdapterContext, type Counts, DatabaseError } from './adapter.js';
 import { cancelled, connectMongo, mongoError } from './mongodb-client.js';
@@ -203,9 +203,7 @@ export async function restoreMongo(plaintext: Readable, url: string, ctx: Adapte
       let count = 0;
       for await (const batch of documentBatches(entry.chunks)) {
         const docs = batch.map((doc) => BSON.deserialize(doc, exactBson));
-        // Documents were valid when dumped (or validation was off): a drill must load them all, as they were.
-        await collection.insertMany(docs, { ordered: true, bypassDocumentValidation: true });
-        count += batch.length;
+        count += await insertBatch(collection, docs);
         for (const doc of batch) progress.bytes += doc.length;
         ctx.progress?.({ ...progress, current });
       }
@@ -231,6 +229,23 @@ export async function restoreMongo(plaintext: Readable, url: string, ctx: Adapte
     throw mongoError(err, url, `MongoDB restore into ${database} on ${hosts} failed at ${current}`);
   } finally {
     await client.close().catch(() => {});
+  }
+}
+
+/**
+ * Inserts one batch; returns how many documents went in. Like mongorestore, a duplicate _id (a document a dump without
+ * a snapshot saw twice) is skipped rather than failing the restore: the counts then differ, and a drill says so.
+ */
+async function insertBatch(collection: Collection, docs: Document[]): Promise<number> {
+  try {
+    // Documents were valid when dumped (or validation was off): a drill must load them all, as they were.
+    const result = await collection.insertMany(docs, { ordered: false, bypassDocumentValidation: true });
+    return result.insertedCount;
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError)) throw err;
+    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw err;
+    return err.result.insertedCount;
   }
 }
 
