@@ -11,6 +11,7 @@ import pino from 'pino';
 import { type App, createApp } from './app.js';
 import { eventually } from './cli/test-process.js';
 import { type Receiver, startReceiver } from './notify/channels/test-support.js';
+import { freshPostgresDatabase, postgresSkipReason } from './store/test-database.js';
 
 const run = promisify(execFile);
 
@@ -86,5 +87,50 @@ describe('createApp (everything wired)', () => {
     assert.equal(runs[0]?.outcome, 'ok');
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);
+  });
+});
+
+// The job kinds are bound in the composition root: a backup unit of the plan runs and records a real backup.
+describe('createApp with a database backup', { skip: postgresSkipReason() }, () => {
+  it('runs the backup job of a PostgreSQL database through the scheduler', async () => {
+    const db = await freshPostgresDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'upkeep-app-backup-'));
+    let app: App | undefined;
+    try {
+      writeFileSync(
+        join(dir, 'upkeep.yml'),
+        [
+          'version: 1',
+          'apps:',
+          '  shop:',
+          '    databases:',
+          '      main:',
+          '        postgres: ${DB_URL}',
+          '        backup: { schedule: daily 02:00, to: file:./backups, verify: false }',
+          '',
+        ].join('\n'),
+      );
+      app = await createApp({
+        planPath: join(dir, 'upkeep.yml'),
+        env: { DB_URL: db.url },
+        dataDir: join(dir, 'data'),
+        host: '127.0.0.1',
+        port: 0,
+        logger: pino({ level: 'silent' }),
+      });
+      const unit = await app.store.getUnit('shop/main.backup');
+      assert.ok(unit?.nextRunAt && unit.nextRunAt > Date.now() + 60_000, 'a backup waits for its schedule');
+      await app.store.setNextRunAt('shop/main.backup', Date.now());
+      await app.start();
+      const runs = await eventually(async () => {
+        const list = await app?.store.listRuns({ unitId: 'shop/main.backup', limit: 5 });
+        return list && list.length > 0 ? list : undefined;
+      }, 30_000);
+      assert.equal(runs[0]?.outcome, 'ok', runs[0]?.summary);
+    } finally {
+      await app?.stop(1_000);
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

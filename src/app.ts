@@ -8,9 +8,13 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { inMaintenance, type Window } from './alerts/maintenance.js';
 import type { StateChange } from './alerts/transition.js';
-import { findCheckKind } from './checks/registry.js';
+import type { CheckKind } from './checks/kind.js';
+import { checkKinds } from './checks/registry.js';
 import { HeartbeatService } from './heartbeats/heartbeat-service.js';
+import { createBackupDeps } from './jobs/backup-services.js';
+import { createJobKinds } from './jobs/registry.js';
 import { Notifier } from './notify/notifier.js';
+import { JOB_KIND } from './plan/compile-databases.js';
 import { type LoadedPlan, loadPlan } from './plan/load-plan.js';
 import type { CheckUnit } from './plan/units.js';
 import { type Clock, systemClock } from './schedule/clock.js';
@@ -92,6 +96,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     await store.close();
     throw err;
   }
+  // Job kinds (backups, drills) are bound to the backup catalog and the database adapters; check kinds are plain.
+  const jobKinds = createJobKinds(
+    createBackupDeps({ database: store.database, clock, logger, timezone: plan.timezone }),
+  );
+  const kinds = new Map<string, CheckKind>([...jobKinds, ...checkKinds].map((kind) => [kind.name, kind]));
   const notifier = new Notifier({
     database: store.database,
     plan: plan.plan,
@@ -104,7 +113,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const scheduler = new Scheduler({
     store,
     units: plan.units,
-    findKind: findCheckKind,
+    findKind: (name) => kinds.get(name),
     clock,
     logger,
     worker,
@@ -168,8 +177,12 @@ function publicUrl(opts: AppOptions): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${opts.port}`;
 }
 
-/** A new unit runs soon, spread over at most a minute so a large plan does not start in one burst. */
+/**
+ * A new check runs soon, spread over at most a minute so a large plan does not start in one burst. A backup or
+ * drill waits for its schedule: a full backup of a production database at start-up is rarely welcome.
+ */
 function firstRunAt(unit: CheckUnit | undefined, id: string, now: number): number {
+  if (unit && (unit.kind === JOB_KIND.backup || unit.kind === JOB_KIND.drill)) return nextRunAt(unit.schedule, now, id);
   const spread = Math.min(unit ? schedulePeriodMs(unit.schedule) : 60_000, 60_000);
   return now + (stableHash(id) % Math.max(1, spread));
 }

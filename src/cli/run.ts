@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { findCheckKind } from '../checks/registry.js';
 import { resolveUnit } from '../plan/address.js';
+import { JOB_KIND } from '../plan/compile-databases.js';
 import { systemClock } from '../schedule/clock.js';
 import { executeCheck } from '../schedule/execute-check.js';
 import type { Command } from './command.js';
@@ -19,6 +20,15 @@ export const runCommand: Command = {
     if (!address || extra.length > 0) throw new UsageError('name exactly one unit, e.g. `upkeep run shop/api-health`');
     const loaded = await readPlan(global.plan, ctx);
     const unit = resolveUnit(loaded.units, address);
+    if (unit.kind === JOB_KIND.backup || unit.kind === JOB_KIND.drill || unit.kind === JOB_KIND.freshness) {
+      const db = unit.name.slice(0, unit.name.lastIndexOf('.'));
+      throw new UsageError(
+        `${unit.id} is a backup job: run \`upkeep backup ${unit.app}/${db}\`, or \`upkeep verify <backup> --drill\``,
+      );
+    }
+    if (unit.kind === 'heartbeat') {
+      throw new UsageError(`${unit.id} is a heartbeat: the job pings it (see \`upkeep status --json\` for its URL)`);
+    }
     const kind = findCheckKind(unit.kind);
     if (!kind) throw new UsageError(`unit ${unit.id} has unknown kind "${unit.kind}"`);
     const logger = pino({ level: 'silent' });
