@@ -207,6 +207,12 @@ function classify(
 ): BackupError {
   const where = `${ctx.source.app}/${ctx.source.database}`;
   const detail = scrub(err instanceof Error ? err.message : String(err), ctx.url);
+  // A target write fails too when the dump feeding it fails: the source's failure is the one to report.
+  if (err instanceof BackupError && err.reason === 'target' && err.cause instanceof DatabaseError) {
+    return new BackupError(`dump of ${where} failed: ${scrub(err.cause.message, ctx.url)}`, 'source', {
+      cause: err.cause,
+    });
+  }
   if (err instanceof BackupError)
     return err.reason === 'source' ? err : new BackupError(scrub(err.message, ctx.url), err.reason, { cause: err });
   if (ctx.aborted) return new BackupError(`backup of ${where} cancelled`, 'aborted', { cause: err });

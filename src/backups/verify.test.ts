@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DatabaseError } from '../databases/adapter.js';
 import { ManualClock } from '../schedule/clock.js';
 import type { BackupStore } from '../store/backup-store.js';
 import type { BackupRecord } from './backup-record.js';
@@ -144,6 +145,33 @@ describe('checkBackup and drillBackup', () => {
     assert.equal(adapter.servers.size, 0, 'the scratch database was dropped');
     // A later read-through keeps the stronger state.
     assert.equal((await check(drilled)).state, 'drilled');
+  });
+
+  it('a drill stopped from outside (timeout, shutdown) leaves the backup as it was, not damaged', async () => {
+    const record = await check(await take());
+    const stop = new AbortController();
+    const base = fakeAdapter({ collections });
+    const adapter = {
+      ...base,
+      async restore() {
+        stop.abort(new Error('unit deadline'));
+        throw new DatabaseError('restore cancelled', 'other');
+      },
+    };
+    await assert.rejects(
+      drillBackup(record, {
+        adapter,
+        scratch: { serverUrl: 'mongodb://127.0.0.1:1' },
+        target,
+        identities: [key.identity],
+        catalog,
+        clock,
+        logger: silentLogger,
+        signal: stop.signal,
+      }),
+      (err: unknown) => err instanceof BackupError && err.reason === 'aborted',
+    );
+    assert.equal((await catalog.get(record.id))?.state, 'checked');
   });
 
   it('a drill whose counts differ fails and lists the differences', async () => {

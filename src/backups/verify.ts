@@ -127,6 +127,9 @@ export async function drillBackup(record: BackupRecord, opts: DrillOptions): Pro
     });
   } catch (err) {
     controller.abort(err);
+    // A drill stopped from outside (timeout, shutdown) says nothing about the archive: leave the record as it was.
+    if (opts.signal?.aborted)
+      throw new BackupError(`drill of backup ${record.id} cancelled`, 'aborted', { cause: err });
     if (err instanceof DatabaseError) {
       // The restore refusing the archive is the archive's fault; an unreachable scratch server or missing tool is not.
       if (err.reason === 'other' || err.reason === 'mid-dump') {
