@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { MongoClient } from 'mongodb';
 import { freshMongoDatabase, mongoSkipReason } from '../databases/test-mongodb.js';
-import type { CliContext } from './command.js';
-import { main } from './main.js';
+import { runCli } from './test-cli.js';
 
 const skip = mongoSkipReason();
 if (skip) console.error(`\n!!! backup CLI tests on MongoDB SKIPPED: ${skip}\n`);
@@ -33,18 +31,7 @@ describe('upkeep backup / verify --drill / restore (MongoDB protocol)', { skip }
   let env: Record<string, string>;
 
   async function cli(args: string[]) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (d) => {
-      out += d;
-    });
-    stderr.on('data', (d) => {
-      err += d;
-    });
-    const ctx: CliContext = { env, cwd: dir, stdout, stderr, stopSignal: new Promise(() => {}) };
-    const code = await main([...args, '--data-dir', join(dir, '.upkeep')], ctx);
+    const { code, out, err } = await runCli([...args, '--data-dir', join(dir, '.upkeep')], { env, cwd: dir });
     assert.ok(!out.includes(env.AGE_IDENTITY as string) && !err.includes(env.AGE_IDENTITY as string));
     return { code, out, err };
   }

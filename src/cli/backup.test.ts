@@ -2,13 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import pg from 'pg';
 import { freshPostgresDatabase, postgresSkipReason, testPostgresUrl } from '../store/test-database.js';
-import type { CliContext } from './command.js';
-import { main } from './main.js';
+import { runCli } from './test-cli.js';
 
 const skip = postgresSkipReason();
 if (skip) console.error(`\n!!! backup CLI tests SKIPPED: ${skip}\n`);
@@ -39,18 +37,7 @@ describe('upkeep backup / backups / verify / restore (PostgreSQL)', { skip }, ()
   let env: Record<string, string>;
 
   async function cli(args: string[], tty = false) {
-    const stdout = new PassThrough();
-    const stderr = Object.assign(new PassThrough(), { isTTY: tty, columns: 120 });
-    let out = '';
-    let err = '';
-    stdout.on('data', (d) => {
-      out += d;
-    });
-    stderr.on('data', (d) => {
-      err += d;
-    });
-    const ctx: CliContext = { env, cwd: dir, stdout, stderr, stopSignal: new Promise(() => {}) };
-    const code = await main([...args, '--data-dir', join(dir, '.upkeep')], ctx);
+    const { code, out, err } = await runCli([...args, '--data-dir', join(dir, '.upkeep')], { env, cwd: dir, tty });
     assert.ok(!out.includes(SECRET) && !err.includes(SECRET), `no secret in the output of ${args.join(' ')}`);
     assert.ok(!out.includes(env.AGE_IDENTITY as string) && !err.includes(env.AGE_IDENTITY as string));
     return { code, out, err };

@@ -4,10 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import type { CliContext } from './command.js';
-import { main } from './main.js';
+import { runCli } from './test-cli.js';
 
 let target: Server;
 let base: string;
@@ -41,26 +39,8 @@ after(() => {
 });
 
 /** Runs the CLI in-process and captures its output. */
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const ctx: CliContext = {
-    env: { TARGET: base, ...env },
-    cwd: dir,
-    stdout,
-    stderr,
-    stopSignal: new Promise(() => {}),
-  };
-  const code = await main(args, ctx);
-  return { code, out, err };
+function cli(args: string[], env: Record<string, string> = {}) {
+  return runCli(args, { env: { TARGET: base, ...env }, cwd: dir });
 }
 
 describe('upkeep CLI', () => {

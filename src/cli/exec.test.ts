@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -9,23 +8,9 @@ import { type PingHarness, startPingHarness } from '../heartbeats/test-ping-serv
 import { systemClock } from '../schedule/clock.js';
 import type { CliContext } from './command.js';
 import { main } from './main.js';
+import { captureContext } from './test-cli.js';
 
 const execFileAsync = promisify(execFile);
-/** A CLI context whose output the test reads; the stop signal never fires. */
-function captureContext(env: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const ctx: CliContext = { env, cwd: process.cwd(), stdout, stderr, stopSignal: new Promise(() => {}) };
-  return { ctx, out: () => out, err: () => err };
-}
 
 const PLAN = 'version: 1\napps:\n  shop:\n    checks:\n      backup: { heartbeat: { every: 1d, grace: 1h } }\n';
 
@@ -56,7 +41,7 @@ describe('upkeep exec', () => {
   });
 
   it('finds the heartbeat by name in the store and reports success (exit 0)', async () => {
-    const { ctx } = captureContext({ UPKEEP_PUBLIC_URL: h.base });
+    const { ctx } = captureContext({ env: { UPKEEP_PUBLIC_URL: h.base } });
     const code = await main(['exec', 'backup', '--data-dir', h.dataDir as string, '--', 'true'], ctx);
     assert.equal(code, 0);
     const [end] = await pings();
@@ -106,7 +91,7 @@ describe('upkeep exec', () => {
   });
 
   it('upkeep status --json shows the heartbeat token and ping URL', async () => {
-    const { ctx, out } = captureContext({ UPKEEP_PUBLIC_URL: h.base });
+    const { ctx, out } = captureContext({ env: { UPKEEP_PUBLIC_URL: h.base } });
     await main(['status', '--json', '--data-dir', h.dataDir as string], ctx);
     const { units } = JSON.parse(out()) as { units: { id: string; heartbeat?: { pingUrl: string } }[] };
     assert.equal(units.find((u) => u.id === 'shop/backup')?.heartbeat?.pingUrl, url);

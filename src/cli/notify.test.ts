@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { type Receiver, startReceiver } from '../notify/channels/test-support.js';
-import type { CliContext } from './command.js';
-import { main } from './main.js';
+import { runCli } from './test-cli.js';
 
 let receiver: Receiver;
 let dir: string;
@@ -35,26 +33,11 @@ after(async () => {
 });
 
 /** Runs the CLI in-process and captures its output. */
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const ctx: CliContext = {
+function cli(args: string[]) {
+  return runCli(args, {
     env: { HOOK_URL: receiver.base, HOOK_SECRET: 'whsec-cli-0123', UPKEEP_PUBLIC_URL: 'https://upkeep.example' },
     cwd: dir,
-    stdout,
-    stderr,
-    stopSignal: new Promise(() => {}),
-  };
-  const code = await main(args, ctx);
-  return { code, out, err };
+  });
 }
 
 describe('upkeep notify', () => {
