@@ -5,12 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import pino from 'pino';
 import { httpKind } from '../checks/http.js';
 import { findCheckKind } from '../checks/registry.js';
 import type { CheckUnit } from '../plan/units.js';
 import { createStore, type KyselyStore } from '../store/kysely-store.js';
-import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
+import { freshPostgresDatabase, postgresSkipReason, testPostgresUrl } from '../store/test-database.js';
 import { type Clock, ManualClock, systemClock } from './clock.js';
 import { nextRunAt } from './schedule-spec.js';
 import { Scheduler } from './scheduler.js';
@@ -66,19 +67,46 @@ function unit(
 type Backend = 'sqlite' | 'postgres';
 let backend: Backend = 'sqlite';
 
-async function openStore(): Promise<{ store: KyselyStore; dispose: () => Promise<void> }> {
+/** A store, its disposal, and a real fault: `writable(false)` makes every later write fail until `writable(true)`. */
+interface OpenedStore {
+  store: KyselyStore;
+  dispose: () => Promise<void>;
+  writable: (on: boolean) => Promise<void>;
+}
+
+async function openStore(): Promise<OpenedStore> {
   if (backend === 'postgres') {
     const database = await freshPostgresDatabase();
     const store = createStore({ databaseUrl: database.url, poolSize: 4 });
-    return { store, dispose: () => store.close().then(() => database.drop()) };
+    const name = new URL(database.url).pathname.slice(1);
+    // The database turns read-only for new sessions, and the store's open sessions are cut, as on a failover to a
+    // read-only replica: the pool reconnects into read-only sessions.
+    const writable = async (on: boolean) => {
+      const admin = new pg.Client({ connectionString: testPostgresUrl() });
+      await admin.connect();
+      try {
+        await admin.query(
+          on
+            ? `alter database "${name}" reset default_transaction_read_only`
+            : `alter database "${name}" set default_transaction_read_only = on`,
+        );
+        await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+      } finally {
+        await admin.end();
+      }
+    };
+    return { store, dispose: () => store.close().then(() => database.drop()), writable };
   }
   const dir = mkdtempSync(join(tmpdir(), 'upkeep-sched-'));
   const store = createStore({ dataDir: dir });
-  return { store, dispose: () => store.close().then(() => rmSync(dir, { recursive: true, force: true })) };
+  const writable = async (on: boolean) => {
+    store.database.sqlite?.pragma(`query_only = ${on ? 'OFF' : 'ON'}`); // as on a read-only or full disk
+  };
+  return { store, dispose: () => store.close().then(() => rmSync(dir, { recursive: true, force: true })), writable };
 }
 
 async function setup(units: CheckUnit[], clock: Clock, concurrency = 8) {
-  const { store, dispose } = await openStore();
+  const { store, dispose, writable } = await openStore();
   await store.migrate();
   await store.syncUnits(units.map(unitDefinition), () => clock.now());
   const scheduler = new Scheduler({
@@ -92,7 +120,7 @@ async function setup(units: CheckUnit[], clock: Clock, concurrency = 8) {
     nextRunAt: (u, at) => nextRunAt(u.schedule, at, u.id),
     inMaintenance: () => false,
   });
-  return { store, scheduler, cleanup: dispose };
+  return { store, scheduler, cleanup: dispose, writable };
 }
 
 const pgSkip = postgresSkipReason();
@@ -222,16 +250,15 @@ for (const name of ['sqlite', 'postgres'] as const) {
     });
 
     // The contract suite covers a read-only PostgreSQL store; here the SQLite pragma makes the fault mid-run.
-    it("a store that turns unwritable mid-run yields upkeep's error state, never the target being down", {
-      skip: name === 'postgres' && 'SQLite-specific fault injection; the store contract covers read-only PostgreSQL',
-    }, async () => {
+    it("a store that turns unwritable mid-run yields upkeep's error state, never the target being down", async () => {
       const clock = new ManualClock(Date.parse('2026-11-22T00:00:00Z'));
-      const { store, scheduler, cleanup } = await setup([unit('up', '/ok?delay=200', { failures: 1 })], clock);
-      const sqlite = (store as KyselyStore).database.sqlite;
-      assert.ok(sqlite);
+      const { store, scheduler, cleanup, writable } = await setup(
+        [unit('up', '/ok?delay=200', { failures: 1 })],
+        clock,
+      );
       try {
         assert.equal(await scheduler.tick(), 1);
-        sqlite.pragma('query_only = ON'); // every write from now on fails, as on a read-only or full disk
+        await writable(false); // every write from now on fails
         await scheduler.idle();
         const status = scheduler.status();
         assert.ok(status.storeError, 'the scheduler reports its store failing');
@@ -240,7 +267,7 @@ for (const name of ['sqlite', 'postgres'] as const) {
         assert.equal(record?.alert.state, 'ok', 'the target is not marked down');
         assert.equal((await store.listTransitions({ limit: 10 })).length, 0);
         assert.equal(await scheduler.tick(), 0, 'the lost run still holds its claim until the lease expires');
-        sqlite.pragma('query_only = OFF');
+        await writable(true);
         clock.advance(120_000); // past the lease: the lost run is recorded abandoned and the unit runs again
         assert.deepEqual(await store.abandonRuns({ now: clock.now(), expiredOnly: true }), ['shop/up']);
         assert.equal(await scheduler.tick(), 1);
