@@ -1,12 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about the plan's own ${VAR} syntax.
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import type { CheckKind } from '../checks/kind.js';
-import { loadPlan, PlanError, parsePlan } from './load-plan.js';
+import { PlanError, parsePlan } from './load-plan.js';
 
 const ENV = {
   SMTP_URL: 'smtp://ops:hunter2-very-secret@mail.example:587',
@@ -374,30 +371,5 @@ describe('parsePlan: hostile input, with exact line:col', () => {
       lines.map((l) => l.split(': ')[0]),
       ['upkeep.yml:5:24', 'upkeep.yml:6:18', 'upkeep.yml:7:35'],
     );
-  });
-});
-
-describe('loadPlan', () => {
-  it('reads a file from disk', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'upkeep-plan-'));
-    const file = join(dir, 'upkeep.yml');
-    await writeFile(file, withChecks('      up: { tcp: "127.0.0.1:${PORT}" }\n'));
-    const loaded = await loadPlan(file, { env: { PORT: '8080' } });
-    assert.deepEqual(
-      loaded.units.map((u) => u.id),
-      ['shop/up'],
-    );
-    assert.match(loaded.units[0]?.target ?? '', /127\.0\.0\.1:8080/);
-  });
-
-  it('says what to do when the file is missing', async () => {
-    await assert.rejects(loadPlan('/nonexistent/upkeep.yml', { env: {} }), (error: unknown) => {
-      assert.ok(error instanceof PlanError);
-      assert.equal(
-        error.format(),
-        '/nonexistent/upkeep.yml:1:1: plan file not found: create upkeep.yml or pass --plan <file> (or set UPKEEP_PLAN)',
-      );
-      return true;
-    });
   });
 });
