@@ -1,58 +1,17 @@
 /** The notifier against real stores (SQLite and PostgreSQL) and a real HTTP receiver, through the webhook channel. */
-import assert from 'node:assert/strict';
 // PostgreSQL variants run on the throwaway cluster scripts/test.mjs starts (UPKEEP_TEST_DATABASE_URL).
-import { after, before, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ManualClock, systemClock } from '../schedule/clock.js';
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
 import type { StoreDialect } from '../store/database.js';
-import { type Receiver, startReceiver } from './channels/test-support.js';
 import { Notifier } from './notifier.js';
-import { onEveryDialect, openTestStore, recordTransition, silent, type TestStore, testPlan } from './test-notify.js';
-
-const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
-
-function bodies(
-  receiver: Receiver,
-): { path: string; event: string; unitId: string; severity: string | null; reason: string }[] {
-  return receiver.requests.map((r) => {
-    const body = JSON.parse(r.body) as { event: string; unitId: string; severity: string | null; reason: string };
-    return { path: r.url, event: body.event, unitId: body.unitId, severity: body.severity, reason: body.reason };
-  });
-}
+import { bodies, notifierFixture, T0 } from './test-notifier-fixture.js';
+import { onEveryDialect, recordTransition, silent } from './test-notify.js';
 
 onEveryDialect('Notifier', (dialect: StoreDialect) => {
-  let receiver: Receiver;
-  let ts: TestStore;
-  let clock: ManualClock;
-
-  before(async () => {
-    receiver = await startReceiver();
-  });
-  after(async () => {
-    await receiver.close();
-  });
-
-  async function setup(planExtra: Parameters<typeof testPlan>[1] = {}) {
-    receiver.requests.length = 0;
-    receiver.reply = { status: 200, body: 'ok' };
-    ts = await openTestStore(dialect);
-    clock = new ManualClock(T0);
-    const plan = testPlan(receiver.base, planExtra);
-    const make = (worker: string) =>
-      new Notifier({
-        database: ts.open(),
-        plan,
-        clock,
-        logger: silent,
-        worker,
-        baseUrl: 'http://127.0.0.1:8080/',
-        random: () => 0.5,
-      });
-    return { plan, make };
-  }
+  const setup = notifierFixture(dialect);
 
   it('sends a firing and its resolved once each, to the route of its severity, with two notifiers racing', async () => {
-    const { make } = await setup();
+    const { make, ts, clock, receiver } = await setup();
     try {
       const a = make('a');
       const b = make('b');
@@ -98,7 +57,7 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
   });
 
   it('retries a transient error with backoff, recording every attempt, then sends', async () => {
-    const { make } = await setup();
+    const { make, ts, clock, receiver } = await setup();
     try {
       const n = make('a');
       receiver.reply = { status: 503, body: 'busy' };
@@ -147,7 +106,7 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
   });
 
   it('a permanent error disables the channel with its last error; a changed plan entry re-enables it', async () => {
-    const { make, plan } = await setup();
+    const { make, plan, ts, clock, receiver } = await setup();
     try {
       const n = make('a');
       receiver.reply = { status: 401, body: 'bad token' };
@@ -199,7 +158,7 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
   });
 
   it('a maintenance window records transitions but sends nothing', async () => {
-    const { make } = await setup();
+    const { make, ts, receiver } = await setup();
     try {
       const n = make('a');
       const db = ts.store.database;
@@ -227,7 +186,7 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
   });
 
   it('damps a flapping check: one flapping message, changes held, then its state once it is stable', async () => {
-    const { make } = await setup();
+    const { make, ts, clock, receiver } = await setup();
     try {
       const n = make('a');
       const db = ts.store.database;
@@ -265,7 +224,7 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
   });
 
   it('reminds every renotify while firing, once across two notifiers', async () => {
-    const { make } = await setup({ api: '        renotify: 2h' });
+    const { make, ts, clock, receiver } = await setup({ api: '        renotify: 2h' });
     try {
       const a = make('a');
       const b = make('b');
@@ -302,111 +261,6 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
         bodies(receiver).map((x) => x.event),
         ['firing', 'reminder', 'reminder', 'resolved'],
       );
-    } finally {
-      await ts.dispose();
-    }
-  });
-
-  it('the loop sends on wake(), and stop() ends it', async () => {
-    const { plan } = await setup();
-    const n = new Notifier({
-      database: ts.open(),
-      plan,
-      clock: systemClock,
-      logger: silent,
-      worker: 'loop',
-      baseUrl: 'http://127.0.0.1:8080',
-      pollMs: 60_000,
-    });
-    try {
-      n.start();
-      await recordTransition(ts.store.database, {
-        unitId: 'shop/db',
-        at: Date.now(),
-        from: 'pending',
-        to: 'firing',
-        severity: 'warning',
-      });
-      n.wake();
-      const deadline = Date.now() + 5_000;
-      while (receiver.requests.length === 0 && Date.now() < deadline) await sleep(10);
-      assert.deepEqual(
-        bodies(receiver).map((b) => [b.path, b.event]),
-        [['/warning', 'firing']],
-      );
-      assert.equal(n.status().running, true);
-      await n.stop(1_000);
-      assert.equal(n.status().running, false);
-      assert.equal(n.status().error, null);
-    } finally {
-      await n.stop(0);
-      await ts.dispose();
-    }
-  });
-
-  it('sendTest reports what happened, records it, and does not disable a failing channel', async () => {
-    const { make } = await setup();
-    try {
-      const n = make('cli');
-      const ok = await n.sendTest('warn-hook');
-      assert.equal(ok.ok, true);
-      assert.equal(ok.status, 200);
-      const [body] = bodies(receiver);
-      assert.deepEqual([body?.path, body?.event], ['/warning', 'test']);
-      receiver.reply = { status: 404, body: 'no such hook' };
-      const bad = await n.sendTest('warn-hook');
-      assert.equal(bad.ok, false);
-      assert.equal(bad.status, 404);
-      assert.match(bad.error ?? '', /404/);
-      const rows = await n.store.listOutbox({ limit: 5 });
-      assert.deepEqual(
-        rows.map((r) => [r.event, r.status]),
-        [
-          ['test', 'failed'],
-          ['test', 'sent'],
-        ],
-      );
-      const state = (await n.store.listChannelStates()).find((c) => c.channel === 'warn-hook');
-      assert.equal(state?.disabledAt, null);
-      assert.match(state?.lastError ?? '', /404/);
-      await assert.rejects(
-        n.sendTest('nope'),
-        /no channel "nope" under "notify" in the plan; channels: crit-hook, warn-hook/,
-      );
-    } finally {
-      await ts.dispose();
-    }
-  });
-
-  it('prunes finished notifications past the retention, keeping unsent ones', async () => {
-    const { make } = await setup();
-    try {
-      const n = make('a');
-      await recordTransition(ts.store.database, {
-        unitId: 'shop/api',
-        at: T0,
-        from: 'pending',
-        to: 'firing',
-        severity: 'critical',
-      });
-      await n.tick();
-      receiver.reply = { status: 503, body: 'down' };
-      await recordTransition(ts.store.database, {
-        unitId: 'shop/db',
-        at: T0,
-        from: 'pending',
-        to: 'firing',
-        severity: 'warning',
-      });
-      clock.advance(1_000);
-      await n.tick();
-      assert.equal(await n.store.prune(T0 + 2_000), 1, 'only the sent row');
-      const left = await n.store.listOutbox({ limit: 5 });
-      assert.deepEqual(
-        left.map((r) => [r.channel, r.status]),
-        [['warn-hook', 'pending']],
-      );
-      assert.equal((await n.store.listDeliveries({ limit: 5 })).length, 1);
     } finally {
       await ts.dispose();
     }
