@@ -29,6 +29,8 @@ import { buildServer } from './web/server.js';
 
 export interface AppOptions {
   planPath: string;
+  /** The plan already loaded from planPath (the CLI loads it first for its error messages): not loaded twice. */
+  plan?: LoadedPlan;
   env: Readonly<Record<string, string | undefined>>;
   dataDir: string;
   /** postgres://... selects PostgreSQL; otherwise SQLite in dataDir. */
@@ -60,7 +62,7 @@ const PRUNE_EVERY_MS = 3_600_000;
 export async function createApp(opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger;
-  const plan = await loadPlan(opts.planPath, { env: opts.env });
+  const plan = opts.plan ?? (await loadPlan(opts.planPath, { env: opts.env }));
   const store = await createStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger });
   try {
     await store.migrate();

@@ -42,11 +42,12 @@ export async function startApp(
   const concurrency = Number((values.concurrency as string | undefined) ?? 64);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new UsageError('--concurrency must be a whole number >= 1');
-  await readPlan(global.plan, ctx); // a friendly error for a missing plan before anything is opened
+  const plan = await readPlan(global.plan, ctx); // a friendly error for a missing plan before anything is opened
   const c = colours(ctx.stdout, ctx.env);
   const logger = pino({ level: ctx.env.UPKEEP_LOG_LEVEL ?? 'warn' }, pino.destination(2));
   const app = await createApp({
     planPath: global.plan,
+    plan,
     env: ctx.env,
     dataDir: global.dataDir,
     databaseUrl: global.databaseUrl,
