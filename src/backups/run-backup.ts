@@ -207,7 +207,10 @@ function classify(
 ): BackupError {
   const where = `${ctx.source.app}/${ctx.source.database}`;
   const detail = scrub(err instanceof Error ? err.message : String(err), ctx.url);
-  // A target write fails too when the dump feeding it fails: the source's failure is the one to report.
+  // A target write fails too when the dump feeding it fails: the source's failure is the one to report. This is
+  // decided here, not in the target: pipeline() destroys every stage with the dump's error, and the write stage's
+  // 'error' can fire before the source's, so the target cannot tell whose fault it was. A DatabaseError can only
+  // have come from the dump.
   if (err instanceof BackupError && err.reason === 'target' && err.cause instanceof DatabaseError) {
     return new BackupError(`dump of ${where} failed: ${scrub(err.cause.message, ctx.url)}`, 'source', {
       cause: err.cause,
