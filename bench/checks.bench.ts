@@ -25,7 +25,12 @@ const checks = Number(values.checks);
 const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);
 
-const target = spawn(process.execPath, ['--import', 'tsx', new URL('./target-server.ts', import.meta.url).pathname], {
+// The target runs the way this file runs: compiled beside it in dist/bench/, or as TypeScript through tsx.
+const targetFile = new URL(
+  import.meta.url.endsWith('.ts') ? './target-server.ts' : './target-server.js',
+  import.meta.url,
+);
+const target = spawn(process.execPath, [...process.execArgv, targetFile.pathname], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const port = await new Promise<number>((resolve) => {

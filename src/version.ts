@@ -1,4 +1,5 @@
-/** upkeep's version, read once from package.json. */
+/** upkeep's version, read from its package.json. */
 import { readFileSync } from 'node:fs';
+import { packageFile } from './package-root.js';
 
-export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+export const VERSION: string = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')).version;

@@ -3,13 +3,13 @@
  * it, and makes the app misbehave on a timetable, so a newcomer sees checks run and an alert fire within a minute.
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startSampleApp } from '../../examples/sample-app/server.js';
+import { packageFile } from '../package-root.js';
 import type { Command } from './command.js';
 import { colours } from './output.js';
 import { drainOption, startApp, stopApp } from './start.js';
 
-const DEMO_PLAN = fileURLToPath(new URL('../../examples/demo.yml', import.meta.url));
+const DEMO_PLAN = packageFile('examples/demo.yml');
 
 /** The demo's script: when to break the sample app and when to mend it (ms after start). */
 const BREAK_AT_MS = 20_000;
