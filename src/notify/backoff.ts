@@ -15,3 +15,17 @@ export function retryDelayMs(attempt: number, random: () => number): number | nu
   const delay = Math.min(CAP_MS, BASE_MS * 2 ** Math.max(0, attempt - 1));
   return Math.round(delay * (0.8 + 0.4 * random()));
 }
+
+/** The longest a service's Retry-After can push a retry back: past this, an alert would be too stale to matter. */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/**
+ * The wait after failed attempt `attempt`: the backoff, or the service's Retry-After when it asks for longer
+ * (capped at MAX_RETRY_AFTER_MS, so a service answering "come back next week" cannot bury an alert). Null when no
+ * attempt is left: Retry-After never adds attempts.
+ */
+export function retryWaitMs(attempt: number, random: () => number, retryAfterMs?: number): number | null {
+  const backoff = retryDelayMs(attempt, random);
+  if (backoff === null || retryAfterMs === undefined) return backoff;
+  return Math.max(backoff, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+}

@@ -29,13 +29,17 @@ export interface AlertMessage {
   dedupKey: string;
 }
 
-/** A channel failed. `permanent` errors (bad credentials, unknown endpoint: most 4xx) are not retried. */
+/**
+ * A channel failed. `permanent` errors (bad credentials, unknown endpoint: most 4xx) are not retried.
+ * `retryAfterMs` is how long the service asked to be left alone (HTTP Retry-After), when it said.
+ */
 export class ChannelError extends Error {
   override readonly name = 'ChannelError';
   constructor(
     message: string,
     readonly permanent: boolean,
     readonly status?: number,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }

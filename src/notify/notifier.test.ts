@@ -105,6 +105,43 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
     }
   });
 
+  it("waits out a 429's Retry-After when it is longer than the backoff, capped at an hour", async () => {
+    const { make, ts, clock, receiver } = await setup();
+    try {
+      const n = make('a');
+      receiver.reply = { status: 429, body: 'rate limited', headers: { 'retry-after': '600' } };
+      await recordTransition(ts.store.database, {
+        unitId: 'shop/api',
+        at: T0,
+        from: 'pending',
+        to: 'firing',
+        severity: 'critical',
+      });
+      await n.tick();
+      let [row] = await n.store.listOutbox({ limit: 1 });
+      assert.equal(row?.nextAttemptAt, T0 + 600_000, 'Retry-After (10 min) beats the 30 s backoff');
+      assert.match(row?.lastError ?? '', /429.*asked to wait 600s/);
+      clock.advance(300_000);
+      await n.tick();
+      assert.equal(receiver.requests.length, 1, 'not retried before the service asked');
+      // A day-long Retry-After is capped at an hour so the alert is not buried.
+      receiver.reply = { status: 429, body: 'rate limited', headers: { 'retry-after': '86400' } };
+      clock.advance(300_000);
+      await n.tick();
+      assert.equal(receiver.requests.length, 2);
+      [row] = await n.store.listOutbox({ limit: 1 });
+      assert.equal(row?.nextAttemptAt, clock.now() + 3_600_000);
+      receiver.reply = { status: 200, body: 'ok' };
+      clock.advance(3_600_000);
+      await n.tick();
+      [row] = await n.store.listOutbox({ limit: 1 });
+      assert.equal(row?.status, 'sent');
+      assert.equal(receiver.requests.length, 3);
+    } finally {
+      await ts.dispose();
+    }
+  });
+
   it('a permanent error disables the channel with its last error; a changed plan entry re-enables it', async () => {
     const { make, plan, ts, clock, receiver } = await setup();
     try {

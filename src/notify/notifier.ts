@@ -12,7 +12,7 @@ import type { Clock } from '../schedule/clock.js';
 import type { Database } from '../store/database.js';
 import type { ClaimedOutbox, UnitNotifyState } from '../store/notify-schema.js';
 import { NotifyStore } from '../store/notify-store.js';
-import { retryDelayMs } from './backoff.js';
+import { retryWaitMs } from './backoff.js';
 import type { ChannelKind } from './channel.js';
 import { channelKinds } from './channels/registry.js';
 import { testMessage } from './message.js';
@@ -269,7 +269,8 @@ export class Notifier {
       shutdown: this.shutdown.signal,
     });
     const now = clock.now();
-    const delay = result.retry && opts.retry ? retryDelayMs(claim.attempt, this.opts.random ?? Math.random) : null;
+    const random = this.opts.random ?? Math.random;
+    const delay = result.retry && opts.retry ? retryWaitMs(claim.attempt, random, result.retryAfterMs) : null;
     // Stopping is not the channel's fault: try again as soon as upkeep is back.
     const retryAt = delay === null ? null : this.shutdown.signal.aborted ? now : now + delay;
     const out = result.outcome;

@@ -13,6 +13,8 @@ export interface SendResult {
   retry: boolean;
   /** Disable the channel with this reason (a permanent error outside a test send). */
   disable?: string;
+  /** The service asked not to be retried sooner than this (HTTP Retry-After on a 429 or 503). */
+  retryAfterMs?: number;
 }
 
 /** What sending needs: the plan's channels, the kinds, and the I/O context. */
@@ -58,7 +60,10 @@ export async function sendClaimed(claim: ClaimedOutbox, deps: SendDeps): Promise
       permanent: channelError.permanent,
       ...(channelError.status !== undefined ? { status: channelError.status } : {}),
     };
-    if (!channelError.permanent) return { outcome, retry: true };
+    if (!channelError.permanent) {
+      const after = channelError.retryAfterMs;
+      return { outcome, retry: true, ...(after !== undefined ? { retryAfterMs: after } : {}) };
+    }
     // A test send reports the error to the person testing; it does not disable a channel they are setting up.
     return { outcome, retry: false, ...(row.event === 'test' ? {} : { disable: channelError.message }) };
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ChannelError } from '../channel.js';
-import { type HttpMessage, scrub, secretParts, sendHttp, statusError, wireBody } from './http-send.js';
+import { type HttpMessage, parseRetryAfter, scrub, secretParts, sendHttp, statusError, wireBody } from './http-send.js';
 import { type Receiver, sendContext, startReceiver } from './test-support.js';
 
 describe('sendHttp', () => {
@@ -46,6 +46,44 @@ describe('sendHttp', () => {
     } finally {
       receiver.reply = { status: 200, body: 'ok' };
     }
+  });
+
+  it("carries a 429 or 503 answer's Retry-After (seconds or HTTP-date) on the transient error", async () => {
+    const now = sendContext().now();
+    const cases = [
+      { status: 429, header: '120', want: 120_000 },
+      { status: 503, header: new Date(now + 90_000).toUTCString(), want: 90_000 },
+      { status: 429, header: 'soon', want: undefined },
+      { status: 502, header: '120', want: undefined },
+    ];
+    try {
+      for (const { status, header, want } of cases) {
+        receiver.reply = { status, body: 'slow down', headers: { 'retry-after': header } };
+        await assert.rejects(sendHttp(message(`${receiver.base}/busy`), sendContext(), { service: 'Test' }), (e) => {
+          assert.ok(e instanceof ChannelError);
+          assert.equal(e.permanent, false);
+          assert.equal(e.status, status);
+          assert.equal(e.retryAfterMs, want, `${status} Retry-After: ${header}`);
+          if (want !== undefined) assert.match(e.message, new RegExp(`asked to wait ${want / 1000}s`));
+          return true;
+        });
+      }
+    } finally {
+      receiver.reply = { status: 200, body: 'ok' };
+    }
+  });
+
+  it('reads Retry-After as delay-seconds or an HTTP-date; a past date is 0; anything else is ignored', () => {
+    const now = Date.UTC(2026, 2, 1, 10, 0, 0);
+    assert.equal(parseRetryAfter('0', now), 0);
+    assert.equal(parseRetryAfter(' 30 ', now), 30_000);
+    assert.equal(parseRetryAfter('Sun, 01 Mar 2026 10:02:00 GMT', now), 120_000);
+    assert.equal(parseRetryAfter('Sun, 01 Mar 2026 09:00:00 GMT', now), 0);
+    assert.equal(parseRetryAfter('-5', now), undefined);
+    assert.equal(parseRetryAfter('1.5', now), undefined);
+    assert.equal(parseRetryAfter('3/1/2026', now), undefined);
+    assert.equal(parseRetryAfter(undefined, now), undefined);
+    assert.equal(parseRetryAfter('', now), undefined);
   });
 
   it('an invalid URL is permanent', async () => {

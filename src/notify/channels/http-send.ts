@@ -67,8 +67,9 @@ export function scrub(text: string, secrets: readonly (string | undefined)[]): s
 }
 
 /**
- * Sends `message`; resolves on 2xx. Network errors, timeouts, 408, 429 and 5xx are transient; other statuses
- * (bad credentials, unknown webhook, rejected payload, redirects) are permanent and say what to fix.
+ * Sends `message`; resolves on 2xx. Network errors, timeouts, 408, 429 and 5xx are transient (a 429 or 503's
+ * Retry-After rides on the error); other statuses (bad credentials, unknown webhook, rejected payload, redirects)
+ * are permanent and say what to fix.
  * `service` names the receiver in errors; `secrets` are scrubbed from every error text.
  */
 export async function sendHttp(
@@ -92,6 +93,7 @@ export async function sendHttp(
   };
   let status: number;
   let body: string;
+  let retryAfter: string | string[] | undefined;
   try {
     const response = await request(message.url, {
       method: message.method,
@@ -101,12 +103,30 @@ export async function sendHttp(
       ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
     });
     status = response.statusCode;
+    retryAfter = response.headers['retry-after'];
     body = await readCapped(response.body);
   } catch (error) {
     throw networkError(error, ctx.signal, service, origin, secrets);
   }
   if (status >= 200 && status < 300) return { status, body };
-  throw statusError(status, body, service, secrets);
+  // Only "slow down" (429) and "unavailable" (503) carry a Retry-After worth obeying (RFC 9110 §10.2.3).
+  const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+  const after = status === 429 || status === 503 ? parseRetryAfter(header, ctx.now()) : undefined;
+  throw statusError(status, body, service, secrets, after);
+}
+
+/**
+ * The wait a Retry-After header asks for, in ms from `now`: delay-seconds (`120`) or an HTTP-date. A date in the
+ * past is 0; a missing or unreadable value is undefined (the caller's own backoff applies). Pure.
+ */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // HTTP-dates always name the weekday and GMT; Date.parse would also take ambiguous local forms like "1/2/2030".
+  if (!/GMT$/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 async function readCapped(body: AsyncIterable<Buffer | string> & { destroy(): unknown }): Promise<string> {
@@ -153,16 +173,30 @@ function hint(status: number): string {
   return 'the service rejected the message; check the channel settings in the plan';
 }
 
-/** Maps a non-2xx status to a ChannelError: 408, 429 and 5xx are worth retrying, the rest are not. */
+/**
+ * Maps a non-2xx status to a ChannelError: 408, 429 and 5xx are worth retrying, the rest are not.
+ * `retryAfterMs` (the service's Retry-After) travels on the error so the notifier waits at least that long.
+ */
 export function statusError(
   status: number,
   body: string,
   service: string,
   secrets: readonly (string | undefined)[] = [],
+  retryAfterMs?: number,
 ): ChannelError {
   const snippet = body.replace(/\s+/g, ' ').trim().slice(0, 200);
   const said = snippet ? `: ${snippet}` : '';
   const transient = status === 408 || status === 429 || status >= 500;
-  const next = transient ? 'it will be retried' : hint(status);
-  return new ChannelError(scrub(`${service} answered HTTP ${status}${said}; ${next}`, secrets), !transient, status);
+  const asked = transient && retryAfterMs !== undefined ? ` (the service asked to wait ${seconds(retryAfterMs)})` : '';
+  const next = transient ? `it will be retried${asked}` : hint(status);
+  return new ChannelError(
+    scrub(`${service} answered HTTP ${status}${said}; ${next}`, secrets),
+    !transient,
+    status,
+    transient ? retryAfterMs : undefined,
+  );
+}
+
+function seconds(ms: number): string {
+  return `${Math.ceil(ms / 1000)}s`;
 }

@@ -53,7 +53,7 @@ export interface Received {
 export interface Receiver {
   base: string;
   requests: Received[];
-  reply: { status: number; body: string; delayMs?: number };
+  reply: { status: number; body: string; delayMs?: number; headers?: Record<string, string> };
   close(): Promise<void>;
 }
 
@@ -71,9 +71,9 @@ export async function startReceiver(): Promise<Receiver> {
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       });
-      const { status, body, delayMs } = receiver.reply;
+      const { status, body, delayMs, headers } = receiver.reply;
       const answer = () => {
-        if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+        if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(body);
       };
       if (delayMs) setTimeout(answer, delayMs).unref();
       else answer();
