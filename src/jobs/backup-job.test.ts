@@ -90,9 +90,9 @@ describe('backup and drill probes (adapter test double, SQLite catalog, local ta
     const p = plan('prune', tmp.dir, { encrypt: { recipients: [key.recipient], identity: key.identity } });
     const adapter = fakeAdapter({ collections: { users: 50, orders: 120 } });
     const first = await probeBackup(p, probeContext(), deps(adapter));
-    assert.equal(evaluateBackupJob(p.alertAfterMs, first).outcome, 'ok');
+    assert.equal(evaluateBackupJob(first).outcome, 'ok');
     const second = await probeBackup(p, probeContext(), deps(adapter));
-    const verdict = evaluateBackupJob(p.alertAfterMs, second);
+    const verdict = evaluateBackupJob(second);
     assert.equal(verdict.outcome, 'ok', verdict.summary);
     assert.equal(verdict.values.pruned, 1);
     assert.equal(verdict.values.collections, 2);
@@ -103,10 +103,10 @@ describe('backup and drill probes (adapter test double, SQLite catalog, local ta
     const p = plan('nokey', tmp.dir, { encrypt: { recipients: [key.recipient] } });
     const adapter = fakeAdapter({ collections: { users: 10 } });
     const obs = await probeBackup(p, probeContext(), deps(adapter));
-    const verdict = evaluateBackupJob(p.alertAfterMs, obs);
+    const verdict = evaluateBackupJob(obs);
     assert.equal(verdict.outcome, 'warning');
     assert.match(verdict.summary, /not checked: set backup\.encrypt\.identity/);
-    const drill = evaluateDrillJob(p.alertAfterMs, await probeDrill(p, probeContext(), deps(adapter)));
+    const drill = evaluateDrillJob(await probeDrill(p, probeContext(), deps(adapter)));
     assert.equal(drill.outcome, 'warning');
     assert.match(drill.summary, /^drill could not run: set backup\.encrypt\.identity/);
     const [record] = await catalog.list({ app: 'shop', database: 'nokey' });
@@ -116,12 +116,12 @@ describe('backup and drill probes (adapter test double, SQLite catalog, local ta
   it('a full disk: critical, says so, leaves no partial file, and the older backup stays', async () => {
     const p = plan('full', tmp.dir);
     const adapter = fakeAdapter({ collections: { users: 2_000 } });
-    assert.equal(evaluateBackupJob(null, await probeBackup(p, probeContext(), deps(adapter))).outcome, 'ok');
+    assert.equal(evaluateBackupJob(await probeBackup(p, probeContext(), deps(adapter))).outcome, 'ok');
     const full = deps(adapter, {
       targetFor: () => localTarget(join(tmp.dir, 'full'), { writeThrough: () => fullPast(4_000) }),
     });
     const obs = await probeBackup(p, probeContext(), full);
-    const verdict = evaluateBackupJob(null, obs);
+    const verdict = evaluateBackupJob(obs);
     assert.equal(verdict.outcome, 'critical');
     assert.match(verdict.summary, /^backup failed: .*(full|space)/i);
     assert.deepEqual(
@@ -134,8 +134,7 @@ describe('backup and drill probes (adapter test double, SQLite catalog, local ta
   it('the database failing mid-dump: critical with the reason and no password; older backups intact', async () => {
     const p = plan('middump', tmp.dir);
     assert.equal(
-      evaluateBackupJob(null, await probeBackup(p, probeContext(), deps(fakeAdapter({ collections: { a: 500 } }))))
-        .outcome,
+      evaluateBackupJob(await probeBackup(p, probeContext(), deps(fakeAdapter({ collections: { a: 500 } })))).outcome,
       'ok',
     );
     const obs = await probeBackup(
@@ -143,7 +142,7 @@ describe('backup and drill probes (adapter test double, SQLite catalog, local ta
       probeContext(),
       deps(fakeAdapter({ collections: { a: 5_000 }, failAfterBytes: 50_000 })),
     );
-    const verdict = evaluateBackupJob(null, obs);
+    const verdict = evaluateBackupJob(obs);
     assert.equal(verdict.outcome, 'critical');
     assert.match(verdict.summary, /lost mid-dump/);
     assert.ok(!JSON.stringify(obs).includes('s3cret-pw'));
@@ -155,6 +154,31 @@ describe('backup and drill probes (adapter test double, SQLite catalog, local ta
     assert.equal(readdirSync(join(tmp.dir, 'middump')).length, 1);
   });
 
+  it('only failed backups: the backup unit is critical, the drill unit is ok (one problem, one alert)', async () => {
+    const p = plan('onlyfailed', tmp.dir);
+    const adapter = fakeAdapter({ collections: { a: 5_000 }, failAfterBytes: 50_000 });
+    assert.equal(evaluateBackupJob(await probeBackup(p, probeContext(), deps(adapter))).outcome, 'critical');
+    const drill = evaluateDrillJob(await probeDrill(p, probeContext(), deps(adapter)));
+    assert.equal(drill.outcome, 'ok', drill.summary);
+    assert.match(drill.summary, /^no backup to drill yet \(the newest backup \([0-9a-f]{8}\) is failed\)$/);
+  });
+
+  it('the only backup failed its drill: the drill unit stays critical until a newer backup can be drilled', async () => {
+    const p = plan('drillfailed', tmp.dir);
+    const adapter = fakeAdapter({ collections: { a: 10 } });
+    assert.equal(evaluateBackupJob(await probeBackup(p, probeContext(), deps(adapter))).outcome, 'ok');
+    const [taken] = await catalog.list({ app: 'shop', database: 'drillfailed' });
+    await catalog.update(taken?.id as string, {
+      state: 'failed',
+      failedIn: 'drill',
+      failedAt: Date.now(),
+      reason: 'drill mismatch: a: backup 10, restored 9',
+    });
+    const drill = evaluateDrillJob(await probeDrill(p, probeContext(), deps(adapter)));
+    assert.equal(drill.outcome, 'critical');
+    assert.match(drill.summary, /^no backup left to drill: backup [0-9a-f]{8} failed its drill \(drill mismatch: a:/);
+  });
+
   it('a backup past its deadline fails as a timeout (critical), before the scheduler gives up on the probe', async () => {
     const p = plan('slow', tmp.dir);
     const adapter = fakeAdapter({ collections: { big: 100_000 }, chunkDelayMs: 20 });
@@ -163,7 +187,7 @@ describe('backup and drill probes (adapter test double, SQLite catalog, local ta
     assert.ok(Date.now() - started < 5_000, 'returned within the deadline plus the scheduler grace');
     assert.equal(obs.failure?.reason, 'timeout');
     assert.equal(obs.failure?.message, 'the backup did not finish within its 4s timeout (raise backup.timeout)');
-    assert.equal(evaluateBackupJob(null, obs).outcome, 'critical');
+    assert.equal(evaluateBackupJob(obs).outcome, 'critical');
     const [record] = await catalog.list({ app: 'shop', database: 'slow' });
     assert.equal(record?.state, 'failed');
     assert.deepEqual(readdirSync(join(tmp.dir, 'slow')), []);

@@ -1,6 +1,6 @@
 /**
  * The `backup` job kind (`app/db.backup`): on the backup schedule, takes a backup, reads it back, prunes, and judges
- * the result with the freshness of proof. A job kind is a CheckKind whose probe does the work, so the scheduler,
+ * that backup (the freshness of proof is the freshness unit's alert, not this one's). A job kind is a CheckKind whose probe does the work, so the scheduler,
  * alert states and notifications apply unchanged.
  */
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import { DatabaseError } from '../databases/adapter.js';
 import { type DatabaseBackupPlan, JOB_KIND } from '../plan/compile-databases.js';
 import { formatDuration } from '../plan/duration.js';
 import { type BackupJobFacts, evaluateBackupJob, failureReasonFor } from './backup-rules.js';
-import { type BackupDeps, readFreshness, takeBackup } from './backup-work.js';
+import { type BackupDeps, takeBackup } from './backup-work.js';
 import { scrubPlanSecrets } from './scrub.js';
 
 /** A job unit's spec: the database's compiled backup plan (never from user input directly; see compile-databases). */
@@ -29,11 +29,10 @@ export async function probeBackup(plan: DatabaseBackupPlan, ctx: ProbeContext, d
     // upkeep's own trouble (its catalog, a bug) is thrown on: the scheduler records it as upkeep's error.
     if (!(err instanceof BackupError) || err.reason === 'internal') throw err;
     const cause = err.cause instanceof DatabaseError ? err.cause.reason : undefined;
-    const freshness = await readFreshness(deps.catalog, { app: plan.app, database: plan.database });
     const message = deadline.passed()
       ? `the backup did not finish within its ${formatDuration(ctx.timeoutMs)} timeout (raise backup.timeout)`
       : scrubPlanSecrets(err.message, plan);
-    const facts: BackupJobFacts = { check: 'not-run', freshness };
+    const facts: BackupJobFacts = { check: 'not-run' };
     return {
       startedAt,
       durationMs: ctx.now() - startedAt,
@@ -65,6 +64,6 @@ export function backupJobKind(deps: BackupDeps): CheckKind<DatabaseBackupPlan> {
     describe: (plan) => `${plan.engine} ${plan.urlRedacted} → ${plan.to}`,
     probe: (plan, ctx) => probeBackup(plan, ctx, deps),
     defaultAlert: { failures: 1, successes: 1 },
-    evaluate: (plan, observation) => evaluateBackupJob(plan.alertAfterMs, observation),
+    evaluate: (_plan, observation) => evaluateBackupJob(observation),
   };
 }

@@ -49,11 +49,8 @@ describe('freshness rule', () => {
 });
 
 describe('backup verdicts', () => {
-  const fresh = { newestDrilledAt: NOW - D, oldestAt: NOW - 30 * D };
-
-  it('taken and checked, proof fresh: ok with the size and numbers to chart', () => {
+  it('taken and checked: ok with the size and numbers to chart', () => {
     const v = evaluateBackupJob(
-      AFTER,
       obs({
         backupId: 'b1',
         sizeBytes: 1_234_567,
@@ -62,13 +59,11 @@ describe('backup verdicts', () => {
         collections: 4,
         check: 'passed',
         pruned: 2,
-        freshness: fresh,
       }),
     );
     assert.equal(v.outcome, 'ok');
     assert.equal(v.summary, 'backup taken and checked (1.2 MB)');
     assert.deepEqual(v.values, {
-      hoursSinceDrilled: 24,
       sizeBytes: 1_234_567,
       plaintextBytes: 5_000_000,
       backupMs: 900,
@@ -79,71 +74,67 @@ describe('backup verdicts', () => {
 
   it('backup failed: critical, with the reason', () => {
     const v = evaluateBackupJob(
-      AFTER,
-      obs({ check: 'not-run', freshness: fresh }, { reason: 'connect', message: 'dump of shop/main failed: refused' }),
+      obs({ check: 'not-run' }, { reason: 'connect', message: 'dump of shop/main failed: refused' }),
     );
     assert.equal(v.outcome, 'critical');
     assert.equal(v.summary, 'backup failed: dump of shop/main failed: refused');
   });
 
   it('archive damaged on read-back: critical; no identity to check with: warning saying what to set', () => {
-    const damaged = evaluateBackupJob(AFTER, obs({ backupId: 'b', check: 'failed', checkError: 'archive damaged: x' }));
+    const damaged = evaluateBackupJob(obs({ backupId: 'b', check: 'failed', checkError: 'archive damaged: x' }));
     assert.equal(damaged.outcome, 'critical');
     assert.equal(damaged.summary, 'backup taken but damaged: archive damaged: x');
-    const unchecked = evaluateBackupJob(AFTER, obs({ backupId: 'b', check: 'no-identity', freshness: fresh }));
+    const unchecked = evaluateBackupJob(obs({ backupId: 'b', check: 'no-identity' }));
     assert.equal(unchecked.outcome, 'warning');
     assert.match(unchecked.summary, /set backup\.encrypt\.identity/);
   });
 
-  it('prune failure is a warning; stale proof on a good backup is critical', () => {
-    const prune = evaluateBackupJob(
-      AFTER,
-      obs({ backupId: 'b', check: 'passed', pruneError: 'EACCES', freshness: fresh }),
-    );
+  it('prune failure is a warning', () => {
+    const prune = evaluateBackupJob(obs({ backupId: 'b', check: 'passed', pruneError: 'EACCES' }));
     assert.equal(prune.outcome, 'warning');
     assert.equal(prune.summary, 'old backups not pruned: EACCES');
-    const stale = evaluateBackupJob(
-      AFTER,
-      obs({ backupId: 'b', check: 'passed', freshness: { newestDrilledAt: NOW - 20 * D, oldestAt: NOW - 90 * D } }),
-    );
-    assert.equal(stale.outcome, 'critical');
-    assert.equal(stale.summary, 'no drilled backup newer than 15d (newest drilled 20d ago)');
+  });
+
+  it("stale proof is not the backup unit's alert: a good backup stays ok, even with old freshness facts in it", () => {
+    // Facts recorded before the freshness rule moved to its own unit still carry `freshness`: it is ignored.
+    const stale = { newestDrilledAt: NOW - 20 * D, oldestAt: NOW - 90 * D };
+    const v = evaluateBackupJob(obs({ backupId: 'b', check: 'passed', freshness: stale }));
+    assert.equal(v.outcome, 'ok');
+    assert.ok(!v.conditions.some((c) => /drilled backup/.test(c.condition)), 'no freshness condition');
   });
 });
 
 describe('drill verdicts', () => {
-  const fresh = { newestDrilledAt: NOW - H, oldestAt: NOW - 30 * D };
   it('drilled: ok', () => {
-    const v = evaluateDrillJob(
-      AFTER,
-      obs({ backupId: '0123456789', drill: 'drilled', collections: 3, drillMs: 5, freshness: fresh }),
-    );
+    const v = evaluateDrillJob(obs({ backupId: '0123456789', drill: 'drilled', collections: 3, drillMs: 5 }));
     assert.equal(v.outcome, 'ok');
     assert.equal(v.summary, 'backup 01234567 drilled: counts match');
     assert.equal(v.values.collections, 3);
   });
   it('mismatch and damage are critical and say what differs', () => {
     const v = evaluateDrillJob(
-      AFTER,
       obs({ backupId: 'abcdef012', drill: 'mismatch', reason: 'drill mismatch: orders: backup 120, restored 119' }),
     );
     assert.equal(v.outcome, 'critical');
     assert.equal(v.summary, 'backup abcdef01: drill mismatch: orders: backup 120, restored 119');
-    assert.equal(evaluateDrillJob(AFTER, obs({ backupId: 'x', drill: 'damaged', reason: 'r' })).outcome, 'critical');
-    assert.equal(evaluateDrillJob(AFTER, obs({ drill: 'no-good-backup', reason: 'r' })).outcome, 'critical');
+    assert.equal(evaluateDrillJob(obs({ backupId: 'x', drill: 'damaged', reason: 'r' })).outcome, 'critical');
   });
-  it('a drill that could not run is a warning (nothing bad is known about the backup)', () => {
-    const v = evaluateDrillJob(AFTER, obs({ drill: 'could-not-run', reason: 'scratch refused', freshness: fresh }));
+  it('no backup left to drill because the last drilled one failed its drill: still critical', () => {
+    const v = evaluateDrillJob(obs({ drill: 'no-good-backup', reason: 'backup abc failed its drill' }));
+    assert.equal(v.outcome, 'critical');
+    assert.equal(v.summary, 'no backup left to drill: backup abc failed its drill');
+  });
+  it('a drill that could not run is a warning, also when proof is stale (the freshness unit says that)', () => {
+    const stale = { newestDrilledAt: NOW - 20 * D, oldestAt: NOW - 90 * D };
+    const v = evaluateDrillJob(obs({ drill: 'could-not-run', reason: 'scratch refused', freshness: stale }));
     assert.equal(v.outcome, 'warning');
     assert.equal(v.summary, 'drill could not run: scratch refused');
   });
-  it('nothing to drill yet: ok', () => {
-    const v = evaluateDrillJob(
-      AFTER,
-      obs({ drill: 'nothing-yet', freshness: { newestDrilledAt: null, oldestAt: null } }),
-    );
+  it('nothing to drill (none yet, or only failed backups, which the backup unit alerts on): ok', () => {
+    assert.equal(evaluateDrillJob(obs({ drill: 'nothing-yet' })).summary, 'no backup to drill yet');
+    const v = evaluateDrillJob(obs({ drill: 'nothing-yet', reason: 'the newest backup (abc) is failed' }));
     assert.equal(v.outcome, 'ok');
-    assert.equal(v.summary, 'no backup to drill yet');
+    assert.equal(v.summary, 'no backup to drill yet (the newest backup (abc) is failed)');
   });
 });
 

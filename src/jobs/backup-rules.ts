@@ -1,8 +1,10 @@
 /**
  * The alert rules of backups, pure: what a backup run, a restore drill and the freshness check saw → a verdict.
- * Backup failed and drill mismatch are critical; "no drilled backup newer than alertAfter" is critical (there is no
- * proof the data can come back); a check or drill that could not run (no key, scratch server down) is a warning,
- * since it says nothing bad about the backup — the freshness rule escalates if it goes on.
+ * One problem, one alert: the backup unit judges the backup (failed, damaged), the drill unit the drill (mismatch,
+ * damage found by restoring), and only the freshness unit judges "no drilled backup newer than alertAfter" (critical:
+ * there is no proof the data can come back) — it alone also notices backups or drills that stopped running. A check
+ * or drill that could not run (no key, scratch server down) is a warning, since it says nothing bad about the
+ * backup; the freshness unit escalates if it goes on.
  */
 import type { FailureReason, Observation, Verdict } from '../checks/kind.js';
 import { buildVerdict, type Judged } from '../checks/verdict.js';
@@ -29,7 +31,6 @@ export interface BackupJobFacts {
   checkError?: string;
   pruned?: number;
   pruneError?: string;
-  freshness?: FreshnessFacts;
 }
 
 /** What a drill did, as observation facts. */
@@ -37,14 +38,14 @@ export interface DrillJobFacts {
   backupId?: string;
   /**
    * drilled: restored and the counts matched; mismatch / damaged: the backup is bad; could-not-run: the scratch
-   * server or a tool failed; no-identity: nothing to decrypt with; nothing-yet: no backup recorded at all;
-   * no-good-backup: backups exist but none was taken successfully.
+   * server or a tool failed; no-identity: nothing to decrypt with; nothing-yet: no backup to drill (none recorded,
+   * or none taken successfully — the backup unit alerts on that, so the drill unit does not); no-good-backup: no
+   * backup left to drill because the drilled ones failed their drills (the drill's problem goes on).
    */
   drill: 'drilled' | 'mismatch' | 'damaged' | 'could-not-run' | 'no-identity' | 'nothing-yet' | 'no-good-backup';
   reason?: string;
   collections?: number;
   drillMs?: number;
-  freshness?: FreshnessFacts;
 }
 
 const HOUR_MS = 3_600_000;
@@ -97,12 +98,11 @@ export function judgeFreshness(
   };
 }
 
-/** The verdict of a backup run: taken, checked, pruned, and the freshness of proof. */
-export function evaluateBackupJob(alertAfterMs: number | null, observation: Observation): Verdict {
+/** The verdict of a backup run: taken, checked, pruned. The freshness of proof is the freshness unit's alone. */
+export function evaluateBackupJob(observation: Observation): Verdict {
   const facts = observation.facts as unknown as BackupJobFacts;
-  const fresh = judgeFreshness(facts.freshness, alertAfterMs, observedAt(observation));
   const judged: Judged[] = [];
-  const values: Record<string, number> = { ...fresh.values };
+  const values: Record<string, number> = {};
   if (observation.failure) {
     judged.push({
       condition: 'backup taken',
@@ -111,7 +111,7 @@ export function evaluateBackupJob(alertAfterMs: number | null, observation: Obse
       actual: observation.failure.reason,
       failText: `backup failed: ${observation.failure.message}`,
     });
-    return buildVerdict([...judged, ...fresh.judged], values, '');
+    return buildVerdict(judged, values, '');
   }
   for (const key of ['sizeBytes', 'plaintextBytes', 'backupMs', 'collections', 'pruned'] as const) {
     const value = facts[key];
@@ -150,14 +150,13 @@ export function evaluateBackupJob(alertAfterMs: number | null, observation: Obse
   }
   const size = typeof facts.sizeBytes === 'number' ? ` (${formatBytes(facts.sizeBytes)})` : '';
   const checked = facts.check === 'passed' ? 'taken and checked' : 'taken';
-  return buildVerdict([...judged, ...fresh.judged], values, `backup ${checked}${size}`);
+  return buildVerdict(judged, values, `backup ${checked}${size}`);
 }
 
-/** The verdict of a restore drill. */
-export function evaluateDrillJob(alertAfterMs: number | null, observation: Observation): Verdict {
+/** The verdict of a restore drill: the drill's own outcome; how old the proof is, is the freshness unit's. */
+export function evaluateDrillJob(observation: Observation): Verdict {
   const facts = observation.facts as unknown as DrillJobFacts;
-  const fresh = judgeFreshness(facts.freshness, alertAfterMs, observedAt(observation));
-  const values: Record<string, number> = { ...fresh.values };
+  const values: Record<string, number> = {};
   if (typeof facts.drillMs === 'number') values.drillMs = facts.drillMs;
   if (typeof facts.collections === 'number') values.collections = facts.collections;
   const condition = 'restore drill: restored counts match the backup';
@@ -179,7 +178,12 @@ export function evaluateDrillJob(alertAfterMs: number | null, observation: Obser
       });
       break;
     case 'no-good-backup':
-      judged.push({ condition, passed: false, severity: 'critical', failText: `no good backup to drill: ${reason}` });
+      judged.push({
+        condition,
+        passed: false,
+        severity: 'critical',
+        failText: `no backup left to drill: ${reason}`,
+      });
       break;
     case 'could-not-run':
     case 'no-identity':
@@ -188,8 +192,11 @@ export function evaluateDrillJob(alertAfterMs: number | null, observation: Obser
     case 'nothing-yet':
       break;
   }
-  const ok = facts.drill === 'nothing-yet' ? 'no backup to drill yet' : `backup ${short(facts)} drilled: counts match`;
-  return buildVerdict([...judged, ...fresh.judged], values, ok);
+  const ok =
+    facts.drill === 'nothing-yet'
+      ? `no backup to drill yet${reason ? ` (${reason})` : ''}`
+      : `backup ${short(facts)} drilled: counts match`;
+  return buildVerdict(judged, values, ok);
 }
 
 /** The verdict of the hourly freshness check. */

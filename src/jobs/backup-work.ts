@@ -121,7 +121,6 @@ export async function takeBackup(
     deps.logger.warn({ err, database: plan.id }, 'pruning old backups failed');
     facts.pruneError = err instanceof Error ? err.message : String(err);
   }
-  facts.freshness = await readFreshness(deps.catalog, source);
   return { record, facts };
 }
 
@@ -227,27 +226,28 @@ export async function drillOne(
   }
 }
 
-/** Drills the newest backup that was taken (a failed one cannot be drilled). */
+/**
+ * Drills the newest backup that was taken (a failed one cannot be drilled). With none to drill, the drill unit speaks
+ * only of drills: backups that failed to be taken or checked are the backup unit's alert, a backup that failed its
+ * drill stays this unit's; how long there has been no proof is the freshness unit's.
+ */
 export async function drillNewest(
   plan: DatabaseBackupPlan,
   deps: BackupDeps,
   opts: WorkOptions = {},
 ): Promise<DrillJobFacts> {
-  const source = { app: plan.app, database: plan.database };
-  const records = await deps.catalog.list(source);
+  const records = await deps.catalog.list({ app: plan.app, database: plan.database });
   const candidate = records.find((r) => r.state === 'taken' || r.state === 'checked' || r.state === 'drilled');
-  let facts: DrillJobFacts;
-  if (candidate) {
-    facts = (await drillOne(candidate, plan, deps, opts)).facts;
-  } else if (records.length === 0) {
-    facts = { drill: 'nothing-yet' };
-  } else {
-    const newest = records[0] as BackupRecord;
-    facts = {
+  if (candidate) return (await drillOne(candidate, plan, deps, opts)).facts;
+  if (records.length === 0) return { drill: 'nothing-yet' };
+  const failedDrill = records.find((r) => r.state === 'failed' && r.failedIn === 'drill');
+  if (failedDrill) {
+    return {
       drill: 'no-good-backup',
-      reason: `the newest backup (${newest.id.slice(0, 8)}) is ${newest.state}${newest.reason ? `: ${newest.reason}` : ''}`,
+      backupId: failedDrill.id,
+      reason: `backup ${failedDrill.id.slice(0, 8)} failed its drill${failedDrill.reason ? ` (${failedDrill.reason})` : ''} and no newer backup was taken`,
     };
   }
-  facts.freshness = await readFreshness(deps.catalog, source);
-  return facts;
+  const newest = records[0] as BackupRecord;
+  return { drill: 'nothing-yet', reason: `the newest backup (${newest.id.slice(0, 8)}) is ${newest.state}` };
 }
