@@ -70,7 +70,14 @@ export function parseYamlSource(
   env: Readonly<Record<string, string | undefined>>,
 ): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(shieldReferences(text), { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // yaml's own uniqueKeys check compares every key with every other (quadratic: seconds for 10,000 checks), so
+  // duplicates are found here in one pass and reported as the same YAML error.
+  const doc = parseDocument(shieldReferences(text), { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc) : undefined;
+  const errors =
+    duplicate === undefined
+      ? doc.errors.slice(0, 1)
+      : [{ code: 'DUPLICATE_KEY', pos: [duplicate, duplicate], message: '' }];
   const issues: PlanIssue[] = [];
   const used: YamlSource['used'] = [];
   const tainted = new Set<unknown>();
@@ -80,7 +87,7 @@ export function parseYamlSource(
   };
 
   // Only the first syntax error: the rest are usually the parser losing its footing after it.
-  for (const error of doc.errors.slice(0, 1)) {
+  for (const error of errors) {
     const [start, end] = error.pos;
     let message = error.message.split('\n')[0] as string;
     if (error.code === 'DUPLICATE_KEY') {
@@ -105,7 +112,7 @@ export function parseYamlSource(
     return raw.length > MAX_FOUND ? `${raw.slice(0, MAX_FOUND - 1)}…` : raw;
   };
 
-  if (doc.errors.length === 0) {
+  if (errors.length === 0) {
     visit(doc, {
       Scalar(key, node) {
         if (typeof node.value !== 'string') return;
@@ -146,7 +153,7 @@ export function parseYamlSource(
   }
 
   let data: unknown;
-  if (doc.errors.length === 0) {
+  if (errors.length === 0) {
     try {
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
@@ -214,4 +221,24 @@ export function parseYamlSource(
   }
 
   return { file, data, issues, used, issueAt, isTainted };
+}
+
+/** Offset of the first key that repeats an earlier key of the same mapping (scalar keys), or undefined. */
+function firstDuplicateKey(doc: Document): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Map(_key, node) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) {
+          found = pair.key.range?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        seen.add(pair.key.value);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
