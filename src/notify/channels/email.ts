@@ -94,7 +94,8 @@ export interface EmailMessage {
   html: string;
 }
 
-const CONNECT_TIMEOUT_MS = 10_000;
+/** nodemailer's own per-step timeouts (connect, greeting, an idle socket): a backstop behind the send's deadline. */
+export const SMTP_TIMEOUT_MS = 10_000;
 
 /** SMTP reply codes 4xx are "try again later"; 5xx are refusals that a retry will not fix. */
 function mailError(error: unknown, signal: AbortSignal, secrets: string[]): ChannelError {
@@ -152,24 +153,22 @@ export const emailChannel: ChannelKind<EmailConfig, EmailMessage> = {
     const secrets = smtp.secrets;
     const transport = createTransport({
       ...smtp.options,
-      connectionTimeout: CONNECT_TIMEOUT_MS,
-      greetingTimeout: CONNECT_TIMEOUT_MS,
-      socketTimeout: CONNECT_TIMEOUT_MS,
+      connectionTimeout: SMTP_TIMEOUT_MS,
+      greetingTimeout: SMTP_TIMEOUT_MS,
+      socketTimeout: SMTP_TIMEOUT_MS,
+      // On abort, destroy the socket at once: a hung server would not close its side, and ending politely would
+      // leave the socket open for nodemailer's close grace period (5 s) after the send was given up.
+      socketCloseTimeout: 0,
     });
-    // nodemailer takes no AbortSignal: race the deadline; its own socket timeouts end the abandoned attempt.
-    let onAbort = () => {};
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(ctx.signal.reason);
-    });
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      const info = await Promise.race([transport.sendMail(rendered), aborted]);
+      // nodemailer >= 10.5 cancels the send on `signal` (the notifier's deadline or shutdown) and closes its
+      // connection, so a server that accepts DATA and never answers frees the send slot and the socket together.
+      const info = await transport.sendMail({ ...rendered, signal: ctx.signal });
       return { detail: String(info.response ?? 'accepted') };
     } catch (error) {
       throw mailError(error, ctx.signal, secrets);
     } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
       transport.close();
     }
   },
