@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestMongo } from './test-mongodb.mjs';
 import { startTestPostgres } from './test-postgres.mjs';
+import { startTestS3 } from './test-s3.mjs';
 
 const roots = ['src', 'examples', 'bench', 'test', 'packages'];
 const args = process.argv.slice(2);
@@ -41,15 +42,20 @@ if (files.length === 0) {
 const needsPostgres = files.some((f) => /test-database|UPKEEP_TEST_DATABASE_URL/.test(readFileSync(f, 'utf8')));
 // MongoDB tests (src/databases/test-mongodb.ts) get a throwaway FerretDB (scripts/test-mongodb.mjs).
 const needsMongo = files.some((f) => /test-mongodb|MONGODB_TEST_URL/.test(readFileSync(f, 'utf8')));
+// S3 target tests (S3_TEST_URL) get a throwaway S3 emulator (scripts/test-s3.mjs).
+const needsS3 = files.some((f) => /S3_TEST_URL/.test(readFileSync(f, 'utf8')));
 const env = { ...process.env };
 let postgres;
 let mongo;
+let s3;
 let child;
 const stopPostgres = () => {
   postgres?.stop();
   postgres = undefined;
   mongo?.stop();
   mongo = undefined;
+  s3?.stop();
+  s3 = undefined;
 };
 process.on('exit', stopPostgres);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -98,6 +104,31 @@ if (needsMongo && !env.MONGODB_TEST_URL) {
     console.error(`\n${bar}\n!! WARNING: FerretDB not available, MongoDB tests will be SKIPPED.\n!! ${reason}\n`);
     console.error(
       `!! Install Go >= 1.24 (builds test/ferretdb) or set MONGODB_TEST_URL=mongodb://... to run them.\n${bar}\n`,
+    );
+  }
+}
+
+if (needsS3 && !env.S3_TEST_URL) {
+  try {
+    s3 = await startTestS3();
+    env.S3_TEST_URL = s3.url;
+    console.error(`test: throwaway S3 emulator at ${s3.url.replace(/\/\/[^@]*@/, '//')}`);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (process.env.CI === 'true') {
+      console.error(
+        `\ntest: FAILED: the S3 test server is required in CI (CI=true) but could not be started: ${reason}\n`,
+      );
+      stopPostgres();
+      process.exit(1);
+    }
+    env.S3_TEST_UNAVAILABLE = reason;
+    const bar = '!'.repeat(100);
+    console.error(
+      `\n${bar}\n!! WARNING: S3 test server not available, S3 target tests will be SKIPPED.\n!! ${reason}\n`,
+    );
+    console.error(
+      `!! Install Go (builds test/s3server) or set S3_TEST_URL=http://KEY:SECRET@HOST:PORT/BUCKET.\n${bar}\n`,
     );
   }
 }

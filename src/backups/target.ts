@@ -4,6 +4,8 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { BackupError } from './errors.js';
 import { type LocalTargetOptions, localTarget } from './local-target.js';
+import { parseS3Url } from './s3-config.js';
+import { type S3TargetOptions, s3Target } from './s3-target.js';
 
 export { localTarget };
 
@@ -48,11 +50,15 @@ export interface ResolveTargetOptions {
   baseDir: string;
   /** Passed to the local target (fault injection in tests). */
   local?: LocalTargetOptions;
+  /** Where `s3://` targets read AWS_* settings and credentials (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Passed to S3 targets (part size, paging). */
+  s3?: S3TargetOptions;
 }
 
 /**
- * Resolves a plan's `to:` (`file:./backups`, `file:///srv/backups`, or a plain path) to a target. S3 is not
- * supported yet and says so.
+ * Resolves a plan's `to:` (`file:./backups`, `file:///srv/backups`, a plain path, or `s3://bucket/prefix` with
+ * AWS_* settings from the environment) to a target.
  */
 export function resolveTarget(to: string, opts: ResolveTargetOptions): BackupTarget {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(to)?.[1]?.toLowerCase();
@@ -65,15 +71,9 @@ export function resolveTarget(to: string, opts: ResolveTargetOptions): BackupTar
     if (path === '') throw new BackupError('backup.to "file:" names no directory: write e.g. file:./backups', 'config');
     return localTarget(isAbsolute(path) ? path : resolve(opts.baseDir, path), opts.local);
   }
-  if (scheme === 's3') {
-    throw new BackupError(
-      `backup.to "${to.split('?')[0]}": S3 targets are not supported yet; use a local directory (to: file:./backups) ` +
-        'and copy it off the machine, until the S3-compatible target lands behind the same interface',
-      'config',
-    );
-  }
+  if (scheme === 's3') return s3Target(parseS3Url(to, opts.env ?? process.env), opts.s3);
   throw new BackupError(
-    `backup.to "${scheme}:..." is not a known target: use file:<directory> (e.g. file:./backups)`,
+    `backup.to "${scheme}:..." is not a known target: use file:<directory> (e.g. file:./backups) or s3://<bucket>/<prefix>`,
     'config',
   );
 }
