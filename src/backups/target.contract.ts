@@ -1,6 +1,6 @@
 /**
- * The behaviour every BackupTarget must have, as one suite run against each implementation (the local directory
- * now; an S3-compatible target later runs the same suite against its test server).
+ * The behaviour every BackupTarget must have, as one suite run against each implementation (the local directory,
+ * and the S3 target against its test server).
  */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';

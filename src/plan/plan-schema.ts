@@ -142,7 +142,12 @@ const backupSchema = z.strictObject({
         ),
     })
     .optional(),
-  to: z.string().min(1).describe('Where backups go, e.g. file:./backups (relative to the plan).'),
+  to: z
+    .string()
+    .min(1)
+    .describe(
+      'Where backups go: file:./backups (relative to the plan), or s3://bucket/prefix (an S3-compatible service; credentials, region and endpoint come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL).',
+    ),
   verify: z
     .union([scheduleField, z.literal(false)])
     .optional()
