@@ -42,8 +42,8 @@ if (files.length === 0) {
 const needsPostgres = files.some((f) => /test-database|UPKEEP_TEST_DATABASE_URL/.test(readFileSync(f, 'utf8')));
 // MongoDB tests (src/databases/test-mongodb.ts) get a throwaway FerretDB (scripts/test-mongodb.mjs).
 const needsMongo = files.some((f) => /test-mongodb|MONGODB_TEST_URL/.test(readFileSync(f, 'utf8')));
-// S3 target tests (S3_TEST_URL) get a throwaway S3 emulator (scripts/test-s3.mjs).
-const needsS3 = files.some((f) => /S3_TEST_URL/.test(readFileSync(f, 'utf8')));
+// S3 tests (src/backups/test-s3.ts, S3_TEST_URL) get a throwaway S3 emulator (scripts/test-s3.mjs).
+const needsS3 = files.some((f) => /test-s3|S3_TEST_URL/.test(readFileSync(f, 'utf8')));
 const env = { ...process.env };
 let postgres;
 let mongo;

@@ -20,43 +20,12 @@ import type { S3Location } from './s3-config.js';
 import { type S3TargetOptions, s3Target } from './s3-target.js';
 import { targetContract } from './target.contract.js';
 import { resolveTarget } from './target.js';
+import { freshS3Location as fresh, s3SkipReason } from './test-s3.js';
 
+const skip = s3SkipReason() ?? false;
 const MiB = 1024 * 1024;
 /** An empty object body with its length, so the SDK does not warn about a stream of unknown length. */
 const EMPTY = { Body: '', ContentLength: 0 };
-
-/** The server from S3_TEST_URL, or why these tests skip (in CI a missing server fails instead). */
-function testServer(): { base: S3Location } | { skip: string } {
-  const raw = process.env.S3_TEST_URL;
-  if (raw === undefined || raw === '') {
-    const reason =
-      process.env.S3_TEST_UNAVAILABLE ??
-      'S3_TEST_URL is not set; run the tests through `node scripts/test.mjs`, which starts the S3 test server';
-    if (process.env.CI === 'true') throw new Error(`the S3 test server is required in CI: ${reason}`);
-    const bar = '!'.repeat(100);
-    console.error(`\n${bar}\n!! WARNING: S3 target tests SKIPPED: ${reason}\n${bar}\n`);
-    return { skip: `S3 test server not available: ${reason}` };
-  }
-  const url = new URL(raw);
-  return {
-    base: {
-      endpoint: url.origin,
-      region: 'us-east-1',
-      bucket: url.pathname.replace(/^\/|\/$/g, ''),
-      prefix: '',
-      credentials: { accessKeyId: decodeURIComponent(url.username), secretAccessKey: decodeURIComponent(url.password) },
-    },
-  };
-}
-
-const server = testServer();
-const skip = 'skip' in server ? server.skip : false;
-const base = 'base' in server ? server.base : ({} as S3Location);
-
-/** A location under a fresh prefix, so tests never see each other's objects. */
-function fresh(extra: Partial<S3Location> = {}): S3Location {
-  return { ...base, prefix: `upkeep-test-${randomBytes(5).toString('hex')}/backups/`, ...extra };
-}
 
 function sdk(location: S3Location): S3Client {
   return new S3Client({
