@@ -13,6 +13,7 @@ import { checkKinds } from './checks/registry.js';
 import { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { createBackupDeps } from './jobs/backup-services.js';
 import { createJobKinds } from './jobs/registry.js';
+import { loadChannelKey } from './notify/channel-key.js';
 import { Notifier } from './notify/notifier.js';
 import { JOB_KIND } from './plan/compile-databases.js';
 import { type LoadedPlan, loadPlan } from './plan/load-plan.js';
@@ -111,6 +112,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     worker,
     baseUrl,
     dispatcher: opts.dispatcher,
+    // Kept in the data dir, never in the store: fingerprints of channel entries must not be testable from a dump.
+    channelKey: () => loadChannelKey(opts.dataDir),
   });
   const scheduler = new Scheduler({
     store,

@@ -6,7 +6,7 @@ import { systemClock } from '../schedule/clock.js';
 import type { StoreDialect } from '../store/database.js';
 import { Notifier } from './notifier.js';
 import { bodies, notifierFixture, T0 } from './test-notifier-fixture.js';
-import { onEveryDialect, recordTransition, silent } from './test-notify.js';
+import { onEveryDialect, recordTransition, silent, TEST_CHANNEL_KEY } from './test-notify.js';
 
 onEveryDialect('Notifier loop', (dialect: StoreDialect) => {
   const setup = notifierFixture(dialect);
@@ -20,6 +20,7 @@ onEveryDialect('Notifier loop', (dialect: StoreDialect) => {
       logger: silent,
       worker: 'loop',
       baseUrl: 'http://127.0.0.1:8080',
+      channelKey: TEST_CHANNEL_KEY,
       pollMs: 60_000,
     });
     try {

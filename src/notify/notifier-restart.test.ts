@@ -9,7 +9,7 @@ import type { StoreDialect } from '../store/database.js';
 import { NotifyStore } from '../store/notify-store.js';
 import { startReceiver } from './channels/test-support.js';
 import { Notifier } from './notifier.js';
-import { onEveryDialect, openTestStore, recordTransition, silent, testPlan } from './test-notify.js';
+import { onEveryDialect, openTestStore, recordTransition, silent, TEST_CHANNEL_KEY, testPlan } from './test-notify.js';
 
 const child = fileURLToPath(new URL('./test-notifier-child.ts', import.meta.url));
 
@@ -64,7 +64,15 @@ onEveryDialect('Notifier restart', (dialect: StoreDialect) => {
       assert.equal(untils.length, 2);
       const clock = new ManualClock(Math.min(...untils) - 1);
       const make = (worker: string) =>
-        new Notifier({ database: ts.open(), plan, clock, logger: silent, worker, baseUrl: 'http://127.0.0.1:8080' });
+        new Notifier({
+          database: ts.open(),
+          plan,
+          clock,
+          logger: silent,
+          worker,
+          baseUrl: 'http://127.0.0.1:8080',
+          channelKey: TEST_CHANNEL_KEY,
+        });
       const [a, b] = [make('a'), make('b')];
       // Within the dead child's claims only the unclaimed row may go.
       await Promise.all([a.tick(), b.tick()]);

@@ -5,7 +5,7 @@ import { it } from 'node:test';
 import type { StoreDialect } from '../store/database.js';
 import { Notifier } from './notifier.js';
 import { bodies, notifierFixture, T0 } from './test-notifier-fixture.js';
-import { onEveryDialect, recordTransition, silent } from './test-notify.js';
+import { onEveryDialect, recordTransition, silent, TEST_CHANNEL_KEY } from './test-notify.js';
 
 onEveryDialect('Notifier', (dialect: StoreDialect) => {
   const setup = notifierFixture(dialect);
@@ -184,6 +184,7 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
         logger: silent,
         worker: 'b',
         baseUrl: 'http://127.0.0.1:8080',
+        channelKey: TEST_CHANNEL_KEY,
       });
       await n.store.disableChannel('crit-hook', 'by test', clock.now());
       await edited.tick();

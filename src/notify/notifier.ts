@@ -4,7 +4,7 @@
  * (processes, or machines sharing PostgreSQL) never send a row twice, and a row claimed by a process that died is
  * sent by the next one once its claim expires. No timer per row: the loop sleeps until the next due row or a wake().
  */
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Plan } from '../plan/plan-types.js';
@@ -14,6 +14,7 @@ import type { ClaimedOutbox, UnitNotifyState } from '../store/notify-schema.js';
 import { NotifyStore } from '../store/notify-store.js';
 import { retryWaitMs } from './backoff.js';
 import type { ChannelKind } from './channel.js';
+import { channelFingerprints } from './channel-key.js';
 import { channelKinds } from './channels/registry.js';
 import { testMessage } from './message.js';
 import { type PlanContext, planReminder, planTransition } from './plan-notifications.js';
@@ -33,6 +34,11 @@ export interface NotifierOptions {
   /** Where upkeep's web server is reachable by people, for links in messages. */
   baseUrl: string;
   dispatcher?: Dispatcher;
+  /**
+   * The key channel fingerprints are computed under (see channel-key.ts), or how to load it: the composition root
+   * passes `() => loadChannelKey(dataDir)`. A key that cannot be loaded is replaced by a random one, logged.
+   */
+  channelKey: Uint8Array | (() => Promise<Uint8Array>);
   /** Channel kinds (default: the registry). Tests add kinds of their own. */
   kinds?: readonly ChannelKind<unknown, unknown>[];
   /** Jitter source for retry backoff (default Math.random). */
@@ -191,13 +197,30 @@ export class Notifier {
     return { now: this.opts.clock.now(), limit, worker: this.opts.worker, claimMs: this.opts.claimMs ?? 120_000 };
   }
 
-  /** Records every channel's config hash once: a channel whose entry changed since it was disabled is re-enabled. */
+  /** Records every channel's fingerprint once: a channel whose entry changed since it was disabled is re-enabled. */
   private syncChannels(): Promise<void> {
-    this.synced ??= this.store.syncChannels(channelHashes(this.opts.plan)).then((enabled) => {
-      if (enabled.length > 0)
-        this.opts.logger.info({ channels: enabled }, 'channels re-enabled: their plan entry changed');
-    });
+    this.synced ??= this.channelKey()
+      .then((key) => this.store.syncChannels(channelFingerprints(this.opts.plan, key)))
+      .then((enabled) => {
+        if (enabled.length > 0)
+          this.opts.logger.info({ channels: enabled }, 'channels re-enabled: their plan entry changed');
+      });
     return this.synced;
+  }
+
+  private async channelKey(): Promise<Uint8Array> {
+    const source = this.opts.channelKey;
+    if (typeof source !== 'function') return source;
+    try {
+      return await source();
+    } catch (err) {
+      // Not worth stopping notifications over: a random key only re-enables disabled channels once.
+      this.opts.logger.warn(
+        { err },
+        'could not load the channel key; using a one-off key (disabled channels are re-enabled once)',
+      );
+      return randomBytes(32);
+    }
   }
 
   private async pass(): Promise<void> {
@@ -320,22 +343,4 @@ export class Notifier {
       if (sleepMs > 0) await clock.sleep(sleepMs, this.wakeSignal.signal);
     }
   }
-}
-
-/** A short hash of each channel's plan entry: enough to notice an edit, too short to be worth guessing secrets from. */
-export function channelHashes(plan: Pick<Plan, 'notify'>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(plan.notify)) {
-    out[name] = createHash('sha256').update(stableJson(entry)).digest('hex').slice(0, 12);
-  }
-  return out;
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

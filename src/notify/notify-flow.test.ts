@@ -17,7 +17,7 @@ import { unitDefinition } from '../schedule/unit-definition.js';
 import { createStore } from '../store/kysely-store.js';
 import { startReceiver } from './channels/test-support.js';
 import { Notifier } from './notifier.js';
-import { silent } from './test-notify.js';
+import { silent, TEST_CHANNEL_KEY } from './test-notify.js';
 
 it('scheduler → transitions → outbox → webhook: firing once, resolved once', async () => {
   let healthy = true;
@@ -61,6 +61,7 @@ apps:
       logger: silent,
       worker: 'w',
       baseUrl: 'http://upkeep.local',
+      channelKey: TEST_CHANNEL_KEY,
     });
     const step = async (up: boolean) => {
       healthy = up;

@@ -9,7 +9,7 @@ import { openDatabase } from '../store/database.js';
 import type { ChannelKind } from './channel.js';
 import { webhookChannel } from './channels/webhook.js';
 import { Notifier } from './notifier.js';
-import { silent, testPlan } from './test-notify.js';
+import { silent, TEST_CHANNEL_KEY, testPlan } from './test-notify.js';
 
 const [where, base] = process.argv.slice(2) as [string, string];
 
@@ -28,6 +28,7 @@ const notifier = new Notifier({
   logger: silent,
   worker: `child-${process.pid}`,
   baseUrl: 'http://127.0.0.1:8080',
+  channelKey: TEST_CHANNEL_KEY,
   kinds: [hanging],
   concurrency: 2,
   claimMs: 1_000,

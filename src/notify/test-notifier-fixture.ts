@@ -4,7 +4,7 @@ import { ManualClock } from '../schedule/clock.js';
 import type { StoreDialect } from '../store/database.js';
 import { type Receiver, startReceiver } from './channels/test-support.js';
 import { Notifier } from './notifier.js';
-import { openTestStore, silent, testPlan } from './test-notify.js';
+import { openTestStore, silent, TEST_CHANNEL_KEY, testPlan } from './test-notify.js';
 
 export const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 
@@ -44,6 +44,7 @@ export function notifierFixture(dialect: StoreDialect) {
         logger: silent,
         worker,
         baseUrl: 'http://127.0.0.1:8080/',
+        channelKey: TEST_CHANNEL_KEY,
         random: () => 0.5,
       });
     return { plan, make, ts, clock, receiver };

@@ -15,6 +15,9 @@ import { freshPostgresDatabase, postgresSkipReason } from '../store/test-databas
 /** A silent logger. */
 export const silent = pino({ level: 'silent' });
 
+/** The channel key of test notifiers: fixed, so notifiers of one test agree on fingerprints like one data dir. */
+export const TEST_CHANNEL_KEY = Buffer.alloc(32, 7);
+
 /** One test store: `open()` gives another handle on the same database (a second process, as far as it knows). */
 export interface TestStore {
   dialect: StoreDialect;

@@ -47,6 +47,11 @@ export interface DeliveriesTable {
 /** `channel_state`: whether a channel is disabled, and how its sends went lately. */
 export interface ChannelStateTable {
   channel: string;
+  /**
+   * The channel entry's keyed fingerprint (`h1:...`, see notify/channel-key.ts), `absent` once the plan dropped it,
+   * null before the first sync. Never shown: rows written before upkeep keyed it hold an unkeyed hash until the
+   * first start overwrites it.
+   */
   config_hash: string | null;
   disabled_at: number | null;
   disabled_reason: string | null;
@@ -113,7 +118,6 @@ export interface DeliveryRecord {
 /** A channel's health: disabled (with why) and its last error and success. */
 export interface ChannelStateRecord {
   channel: string;
-  configHash: string | null;
   disabledAt: number | null;
   disabledReason: string | null;
   lastError: string | null;
@@ -230,7 +234,6 @@ export function deliveryFromRow(row: { id: number } & Omit<DeliveriesTable, 'id'
 export function channelStateFromRow(row: ChannelStateTable): ChannelStateRecord {
   return {
     channel: row.channel,
-    configHash: row.config_hash,
     disabledAt: num(row.disabled_at),
     disabledReason: row.disabled_reason,
     lastError: row.last_error,

@@ -28,6 +28,7 @@ import {
   lockUnitState,
   outboxValues,
   stateColumns,
+  syncChannelFingerprints,
   writeUnitState,
 } from './notify-writes.js';
 import { transitionFromRow, unitFromRow } from './rows.js';
@@ -366,26 +367,11 @@ export class NotifyStore extends NotifyReads {
   }
 
   /**
-   * Records each channel's config hash; a channel whose plan entry changed is re-enabled (its owner fixed it).
+   * Records each channel's fingerprint; a channel whose plan entry changed is re-enabled (its owner fixed it).
    * Returns the channels re-enabled.
    */
-  async syncChannels(hashes: Record<string, string>): Promise<string[]> {
-    return this.write('syncChannels', async (trx) => {
-      const enabled: string[] = [];
-      for (const [channel, hash] of Object.entries(hashes)) {
-        await ensureChannel(trx, channel);
-        const row = await trx.selectFrom('channel_state').selectAll().where('channel', '=', channel).executeTakeFirst();
-        if (row?.config_hash === hash) continue;
-        const reenable = row?.disabled_at !== null && row?.config_hash !== null;
-        await trx
-          .updateTable('channel_state')
-          .set(reenable ? { config_hash: hash, disabled_at: null, disabled_reason: null } : { config_hash: hash })
-          .where('channel', '=', channel)
-          .execute();
-        if (reenable) enabled.push(channel);
-      }
-      return enabled;
-    });
+  async syncChannels(fingerprints: Record<string, string>): Promise<string[]> {
+    return this.write('syncChannels', (trx) => syncChannelFingerprints(trx, fingerprints));
   }
 
   private async write<T>(operation: string, fn: (trx: Kysely<NotifySchema>) => Promise<T>): Promise<T> {

@@ -125,6 +125,43 @@ export async function ensureChannel(trx: Kysely<NotifySchema>, channel: string):
     .execute();
 }
 
+/** What `config_hash` holds for a channel the plan no longer has: any entry added back later counts as an edit. */
+export const ABSENT_CHANNEL = 'absent';
+
+/**
+ * Records each plan channel's fingerprint (HMAC under a key outside the store; see notify/channel-key.ts) and
+ * re-enables a disabled channel whose fingerprint changed. Channels the plan dropped get ABSENT_CHANNEL, which also
+ * overwrites any unkeyed hash an older upkeep stored for them. Returns the channels re-enabled.
+ */
+export async function syncChannelFingerprints(
+  trx: Kysely<NotifySchema>,
+  fingerprints: Record<string, string>,
+): Promise<string[]> {
+  const enabled: string[] = [];
+  for (const [channel, hash] of Object.entries(fingerprints)) {
+    await ensureChannel(trx, channel);
+    const row = await trx.selectFrom('channel_state').selectAll().where('channel', '=', channel).executeTakeFirst();
+    if (row?.config_hash === hash) continue;
+    // A null hash: the channel was never synced, so there is no earlier entry to have changed.
+    const reenable = row?.disabled_at !== null && row?.config_hash !== null;
+    await trx
+      .updateTable('channel_state')
+      .set(reenable ? { config_hash: hash, disabled_at: null, disabled_reason: null } : { config_hash: hash })
+      .where('channel', '=', channel)
+      .execute();
+    if (reenable) enabled.push(channel);
+  }
+  const names = Object.keys(fingerprints);
+  let dropped = trx
+    .updateTable('channel_state')
+    .set({ config_hash: ABSENT_CHANNEL })
+    .where('config_hash', 'is not', null)
+    .where('config_hash', '<>', ABSENT_CHANNEL);
+  if (names.length > 0) dropped = dropped.where('channel', 'not in', names);
+  await dropped.execute();
+  return enabled;
+}
+
 /** Disables a channel and fails its pending rows (inside a transaction). */
 export async function disableInTransaction(
   trx: Kysely<NotifySchema>,

@@ -7,7 +7,7 @@ import { parsePlan } from '../../plan/load-plan.js';
 import { systemClock } from '../../schedule/clock.js';
 import { ChannelError } from '../channel.js';
 import { Notifier } from '../notifier.js';
-import { openTestStore, recordTransition, silent } from '../test-notify.js';
+import { openTestStore, recordTransition, silent, TEST_CHANNEL_KEY } from '../test-notify.js';
 import { emailChannel, SMTP_TIMEOUT_MS } from './email.js';
 import { deliver, FIRING, type Receiver, sendContext, startReceiver } from './test-support.js';
 
@@ -122,6 +122,7 @@ apps:
         logger: silent,
         worker: 'a',
         baseUrl: 'http://127.0.0.1:8080',
+        channelKey: TEST_CHANNEL_KEY,
         concurrency: 1,
         sendTimeoutMs: 300,
         pollMs: 50,
