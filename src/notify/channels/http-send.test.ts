@@ -73,14 +73,15 @@ describe('sendHttp', () => {
     }
   });
 
-  it('reads Retry-After as delay-seconds or an HTTP-date; a past date is 0; anything else is ignored', () => {
+  it('reads Retry-After as delay-seconds (fractions too) or an HTTP-date; a past date is 0; anything else is ignored', () => {
     const now = Date.UTC(2026, 2, 1, 10, 0, 0);
     assert.equal(parseRetryAfter('0', now), 0);
     assert.equal(parseRetryAfter(' 30 ', now), 30_000);
     assert.equal(parseRetryAfter('Sun, 01 Mar 2026 10:02:00 GMT', now), 120_000);
     assert.equal(parseRetryAfter('Sun, 01 Mar 2026 09:00:00 GMT', now), 0);
     assert.equal(parseRetryAfter('-5', now), undefined);
-    assert.equal(parseRetryAfter('1.5', now), undefined);
+    assert.equal(parseRetryAfter('1.5', now), 1_500);
+    assert.equal(parseRetryAfter('1.', now), undefined);
     assert.equal(parseRetryAfter('3/1/2026', now), undefined);
     assert.equal(parseRetryAfter(undefined, now), undefined);
     assert.equal(parseRetryAfter('', now), undefined);

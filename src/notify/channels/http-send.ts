@@ -116,13 +116,14 @@ export async function sendHttp(
 }
 
 /**
- * The wait a Retry-After header asks for, in ms from `now`: delay-seconds (`120`) or an HTTP-date. A date in the
+ * The wait a Retry-After header asks for, in ms from `now`: delay-seconds (`120`, or `1.5`) or an HTTP-date. A date in the
  * past is 0; a missing or unreadable value is undefined (the caller's own backoff applies). Pure.
  */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   const text = value?.trim();
   if (!text) return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // RFC 9110 says whole seconds; some services (Discord) send fractions: round those up rather than ignore them.
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
   // HTTP-dates always name the weekday and GMT; Date.parse would also take ambiguous local forms like "1/2/2030".
   if (!/GMT$/i.test(text)) return undefined;
   const at = Date.parse(text);
