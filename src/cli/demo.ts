@@ -3,29 +3,36 @@
  * it, and makes the app misbehave on a timetable, so a newcomer sees checks run and an alert fire within a minute.
  */
 import { join } from 'node:path';
-import { startSampleApp } from '../../examples/sample-app/server.js';
 import { packageFile } from '../package-root.js';
-import type { Command } from './command.js';
+import { formatDuration, parseDuration } from '../plan/duration.js';
+import { type Command, UsageError } from './command.js';
 import { colours } from './output.js';
 import { drainOption, startApp, stopApp } from './start.js';
 
 const DEMO_PLAN = packageFile('examples/demo.yml');
 
-/** The demo's script: when to break the sample app and when to mend it (ms after start). */
-const BREAK_AT_MS = 20_000;
-const MEND_AT_MS = 75_000;
+/** The demo's script by default: when to break the sample app and when to mend it (after start). */
+const BREAK_AFTER = '20s';
+const MEND_AFTER = '75s';
 
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run upkeep against the bundled sample app, which fails for a while so you see an alert fire',
-  usage: '[--port 8080] [--data-dir .upkeep] [--no-script]',
+  usage: '[--port 8080] [--data-dir .upkeep] [--break-after 20s] [--mend-after 75s] [--no-script]',
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
     drain: { type: 'string' },
     'no-script': { type: 'boolean' },
+    'break-after': { type: 'string' },
+    'mend-after': { type: 'string' },
   },
   async run({ values, global }, ctx) {
+    const breakAtMs = scriptTime(values['break-after'], BREAK_AFTER, '--break-after');
+    const mendAtMs = scriptTime(values['mend-after'], MEND_AFTER, '--mend-after');
+    if (mendAtMs <= breakAtMs) throw new UsageError('--mend-after must be later than --break-after');
+    // Loaded here, not at the top: the sample app brings Express, which no other command needs.
+    const { startSampleApp } = await import('../../examples/sample-app/server.js');
     const sample = await startSampleApp({ host: '127.0.0.1', port: 0 });
     const c = colours(ctx.stdout, ctx.env);
     ctx.stdout.write(
@@ -42,17 +49,17 @@ export const demoCommand: Command = {
       if (!values['no-script']) {
         const say = (text: string) => ctx.stdout.write(`${c('cyan', 'demo:')} ${text}\n`);
         say(
-          `in ${BREAK_AT_MS / 1000}s the sample app will start failing its health check; watch it go pending → firing`,
+          `in ${formatDuration(breakAtMs)} the sample app will start failing its health check; watch it go pending → firing`,
         );
         timers.push(
           setTimeout(() => {
             sample.sample.switches.failing = true;
             say('the sample app now answers 503 {status: error, database: disconnected}');
-          }, BREAK_AT_MS),
+          }, breakAtMs),
           setTimeout(() => {
             sample.sample.switches.failing = false;
             say('the sample app is healthy again; watch the alert resolve');
-          }, MEND_AT_MS),
+          }, mendAtMs),
         );
       }
       const signal = await ctx.stopSignal;
@@ -63,3 +70,10 @@ export const demoCommand: Command = {
     }
   },
 };
+
+function scriptTime(value: unknown, fallback: string, flag: string): number {
+  const text = typeof value === 'string' ? value : fallback;
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new UsageError(`${flag} takes a duration such as 20s or 2m, not "${text}"`);
+  return ms;
+}
