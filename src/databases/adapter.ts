@@ -31,6 +31,16 @@ export interface AdapterContext {
   progress?: (p: TransferProgress) => void;
 }
 
+/** How a restore treats what the target already holds. */
+export interface RestoreOptions {
+  /**
+   * Drop each table / collection (and its indexes, constraints, views) the archive holds before loading it, like
+   * `pg_restore --clean --if-exists` and `mongorestore --drop` (`upkeep restore --force`). PostgreSQL does it in the
+   * restore's one transaction, so a failure changes nothing; MongoDB has no such transaction.
+   */
+  replace?: boolean;
+}
+
 /** A database engine's backup and restore operations. Connection strings are given per call, never logged. */
 export interface DatabaseAdapter {
   readonly engine: 'mongodb' | 'postgres';
@@ -53,8 +63,11 @@ export interface DatabaseAdapter {
   dump(url: string, ctx: AdapterContext): { stream: Readable; summary: Promise<DumpSummary> };
   /** Lists what a plaintext artifact holds without restoring it (restore --dry-run). */
   inspect(plaintext: Readable, ctx: AdapterContext): Promise<Counts>;
-  /** Loads a plaintext artifact into `url`; returns the counts restored. The target must already be checked empty. */
-  restore(plaintext: Readable, url: string, ctx: AdapterContext): Promise<Counts>;
+  /**
+   * Loads a plaintext artifact into `url`; returns the counts restored. Without `replace` the target must already be
+   * checked empty; with it, every object the archive holds replaces the target's object of that name (others stay).
+   */
+  restore(plaintext: Readable, url: string, ctx: AdapterContext, options?: RestoreOptions): Promise<Counts>;
   /** Current counts of `url` (for drills: compared with the DumpSummary). */
   counts(url: string, ctx: AdapterContext): Promise<Counts>;
   /** True when `url` holds no user collections/tables. */

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { BSON, type Collection, type Db, type Document, MongoBulkWriteError, MongoError } from 'mongodb';
 import tar from 'tar-stream';
-import { type AdapterContext, type Counts, DatabaseError } from './adapter.js';
+import { type AdapterContext, type Counts, DatabaseError, type RestoreOptions } from './adapter.js';
 import { cancelled, connectMongo, mongoError } from './mongodb-client.js';
 import {
   BsonSplitter,
@@ -165,11 +165,18 @@ function damaged(err: unknown): DatabaseError {
 interface Target {
   name: string;
   created: boolean;
+  /** Set once the target's collection of this name was dropped (replace), so it is dropped only once. */
+  dropped?: boolean;
   metadata?: CollectionMetadata;
 }
 
 /** Loads a dump tar into the database named in `url`; see DatabaseAdapter.restore. */
-export async function restoreMongo(plaintext: Readable, url: string, ctx: AdapterContext): Promise<Counts> {
+export async function restoreMongo(
+  plaintext: Readable,
+  url: string,
+  ctx: AdapterContext,
+  options: RestoreOptions = {},
+): Promise<Counts> {
   const database = requireDatabase(url);
   const { hosts } = parseMongoUrl(url);
   const client = await connectMongo(url, ctx.signal);
@@ -178,6 +185,16 @@ export async function restoreMongo(plaintext: Readable, url: string, ctx: Adapte
   const counts: Counts = {};
   const progress = { bytes: 0, done: 0 };
   let current = '(archive)';
+  // Like mongorestore --drop: the target's collection (or view) of each name the archive holds goes first.
+  const create = async (t: Target, createOptions: Document) => {
+    if (options.replace && !t.dropped) {
+      await dropIfExists(db, t.name);
+      t.dropped = true;
+    }
+    // The create command rather than db.createCollection: options go to the server exactly as they were dumped.
+    await db.command({ create: t.name, ...createOptions });
+    t.created = true;
+  };
   const target = (stem: string): Target => {
     let found = targets.get(stem);
     if (!found) {
@@ -193,12 +210,12 @@ export async function restoreMongo(plaintext: Readable, url: string, ctx: Adapte
         t.metadata = readMetadata(await readText(entry.chunks));
         if (t.metadata.collectionName) t.name = t.metadata.collectionName;
         // Options (capped, collation, validator...) only apply at creation: create before any document arrives.
-        if (t.metadata.type !== 'view' && !t.created) await create(db, t, t.metadata.options);
+        if (t.metadata.type !== 'view' && !t.created) await create(t, t.metadata.options);
         return;
       }
       current = t.name;
       ctx.progress?.({ ...progress, current });
-      if (!t.created) await create(db, t, {});
+      if (!t.created) await create(t, {});
       const collection = db.collection(t.name);
       let count = 0;
       for await (const batch of documentBatches(entry.chunks)) {
@@ -213,7 +230,7 @@ export async function restoreMongo(plaintext: Readable, url: string, ctx: Adapte
     // Views last (they may read collections restored above), indexes after the data (one build instead of many).
     for (const t of targets.values()) {
       current = t.name;
-      if (t.metadata?.type === 'view' && !t.created) await create(db, t, t.metadata.options);
+      if (t.metadata?.type === 'view' && !t.created) await create(t, t.metadata.options);
     }
     for (const t of targets.values()) {
       current = t.name;
@@ -249,8 +266,12 @@ async function insertBatch(collection: Collection, docs: Document[]): Promise<nu
   }
 }
 
-async function create(db: Db, t: Target, options: Document): Promise<void> {
-  // The create command rather than db.createCollection: options go to the server exactly as they were dumped.
-  await db.command({ create: t.name, ...options });
-  t.created = true;
+/** Drops a collection or view; one that is not there is fine (NamespaceNotFound, code 26). */
+async function dropIfExists(db: Db, name: string): Promise<void> {
+  try {
+    await db.command({ drop: name });
+  } catch (err) {
+    if (err instanceof MongoError && (err.code === 26 || /ns not found/i.test(err.message))) return;
+    throw err;
+  }
 }

@@ -175,6 +175,32 @@ describe('mongodb adapter', { skip }, () => {
     await scratch.drop();
     assert.equal(await mongodbAdapter.isEmpty(scratch.url, ctx()), true);
   });
+  it('replace (restore --force): each collection the archive holds is dropped first; others are left alone', async () => {
+    const source = await seeded();
+    const archive = await collect(mongodbAdapter.dump(source.url, ctx()).stream);
+    const target = await freshMongoDatabase();
+    drops.push(target.drop);
+    const d = client.db(target.name);
+    // Clashing: the same _id-less emails under a different unique index, and a view where the archive has `orders`.
+    await d.collection('users').insertMany([
+      { email: 'a@x', stale: true },
+      { email: 'z@x', stale: true },
+    ]);
+    await d.collection('users').createIndex({ stale: 1 }, { name: 'stale_1' });
+    await d.collection('keep').insertOne({ mine: true });
+    await assert.rejects(
+      mongodbAdapter.restore(Readable.from([archive]), target.url, ctx()),
+      DatabaseError,
+      'without replace a clashing collection fails the restore',
+    );
+    const restored = await mongodbAdapter.restore(Readable.from([archive]), target.url, ctx(), { replace: true });
+    assert.deepEqual(restored, { audit: 0, orders: 250, users: 3 });
+    assert.deepEqual(await mongodbAdapter.counts(target.url, ctx()), { audit: 0, keep: 1, orders: 250, users: 3 });
+    assert.equal(await d.collection('users').countDocuments({ stale: true }), 0, 'the old documents are gone');
+    const names = (await d.collection('users').listIndexes().toArray()).map((i) => i.name).sort();
+    assert.deepEqual(names, ['_id_', 'email_unique'], 'the old index went with its collection');
+  });
+
   it('keeps collection options (capped size and max) through dump and restore', async () => {
     const source = await freshMongoDatabase();
     drops.push(source.drop);

@@ -159,11 +159,16 @@ export function pgDumpArgs(dbname: string, snapshot?: string): string[] {
   return args;
 }
 
-/** argv for `pg_restore` of stdin into `dbname`, in one transaction so a failed restore leaves nothing. Pure. */
-export function pgRestoreArgs(dbname: string): string[] {
+/**
+ * argv for `pg_restore` of stdin into `dbname`, in one transaction so a failed restore leaves nothing. `clean` drops
+ * each object the archive holds first (`--if-exists`: a target without it is fine), inside that same transaction.
+ * Pure.
+ */
+export function pgRestoreArgs(dbname: string, options: { clean?: boolean } = {}): string[] {
   return [
     '--no-owner',
     '--no-privileges',
+    ...(options.clean ? ['--clean', '--if-exists'] : []),
     '--single-transaction',
     '--exit-on-error',
     '--verbose',

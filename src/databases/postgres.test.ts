@@ -154,6 +154,60 @@ describe('postgres adapter', { skip }, () => {
     }
   });
 
+  test('replace (restore --force): clashing objects are replaced in one transaction; other tables stay', async () => {
+    const target = await freshPostgresDatabase();
+    try {
+      await sql(
+        target.url,
+        `create table customers (id int, legacy text); insert into customers values (42, 'old');
+         create table keep_me (id int); insert into keep_me values (1), (2);`,
+      );
+      const archive = await collect(postgresAdapter.dump(source.url, context()).stream);
+      const restored = await postgresAdapter.restore(Readable.from([archive]), target.url, context(), {
+        replace: true,
+      });
+      assert.deepEqual(restored, { ...EXPECTED, 'public.keep_me': 2 });
+      const columns = await sql(
+        target.url,
+        "select column_name from information_schema.columns where table_name = 'customers' order by 1",
+      );
+      assert.deepEqual(
+        columns.rows.map((r) => r.column_name),
+        ['email', 'id', 'name'],
+        'the old customers table was replaced, not merged into',
+      );
+      // A second replace over the restored copy works too (every object of the archive now exists).
+      await postgresAdapter.restore(Readable.from([archive]), target.url, context(), { replace: true });
+      assert.deepEqual(await postgresAdapter.counts(target.url, context()), { ...EXPECTED, 'public.keep_me': 2 });
+    } finally {
+      await target.drop();
+    }
+  });
+
+  test('a replace that cannot drop (a view of the target depends on a table) fails and changes nothing', async () => {
+    const target = await freshPostgresDatabase();
+    try {
+      await sql(
+        target.url,
+        `create table customers (id int); insert into customers values (42);
+         create view mine as select id from customers;`,
+      );
+      const archive = await collect(postgresAdapter.dump(source.url, context()).stream);
+      await assert.rejects(
+        postgresAdapter.restore(Readable.from([archive]), target.url, context(), { replace: true }),
+        (err: unknown) => {
+          assert.ok(err instanceof DatabaseError);
+          assert.match(err.message, /nothing was restored or dropped \(one transaction\)/);
+          assert.match(err.message, /depend/);
+          return true;
+        },
+      );
+      assert.deepEqual(await postgresAdapter.counts(target.url, context()), { 'public.customers': 1 });
+    } finally {
+      await target.drop();
+    }
+  });
+
   test('the password goes to pg_dump through PGPASSWORD, never argv', async () => {
     // Wrappers record what the real tools were given, then exec them (trust auth ignores the password).
     const real = await findTools(undefined);

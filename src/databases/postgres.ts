@@ -96,13 +96,14 @@ export function createPostgresAdapter(options: PostgresAdapterOptions = {}): Dat
       return counter.end();
     },
 
-    async restore(plaintext, url, ctx) {
+    async restore(plaintext, url, ctx, options = {}) {
       const tools = await find(undefined, 'pg_restore');
       const conn = toolConnection(url);
       let done = 0;
       let bytes = 0;
       let current: string | undefined;
-      const run = runTool(join(tools.binDir, 'pg_restore'), pgRestoreArgs(conn.dbname), conn.env, {
+      const args = pgRestoreArgs(conn.dbname, { clean: options.replace === true });
+      const run = runTool(join(tools.binDir, 'pg_restore'), args, conn.env, {
         signal: ctx.signal,
         onLine: (line) => {
           const match = RESTORE_TABLE.exec(line);
@@ -127,7 +128,7 @@ export function createPostgresAdapter(options: PostgresAdapterOptions = {}): Dat
           throw new DatabaseError(`pg_restore could not reach the target: ${detail}`, 'unreachable');
         }
         throw new DatabaseError(
-          `pg_restore ${describeExit(exit)}; nothing was restored (one transaction): ${detail}`,
+          `pg_restore ${describeExit(exit)}; nothing was restored${options.replace ? ' or dropped' : ''} (one transaction): ${detail}`,
           'other',
         );
       }
