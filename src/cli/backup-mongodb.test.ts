@@ -121,4 +121,28 @@ describe('upkeep backup / verify --drill / restore (MongoDB protocol)', { skip }
     const n = await withDb(target.url, (db) => db.collection('products').countDocuments());
     assert.equal(n, 250);
   });
+
+  it('restore --force into a target with clashing collections replaces them and leaves the others', async () => {
+    const target = await freshMongoDatabase();
+    targets.push(target);
+    await withDb(target.url, async (db) => {
+      await db.collection('products').insertMany([{ stale: true }, { stale: true }]);
+      await db.collection('keep').insertOne({ mine: true });
+    });
+    const refused = await cli(['restore', id, '--to', target.url]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /--force to replace the collections the backup holds/);
+    const r = await cli(['restore', id, '--to', target.url, '--force']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /replacing the collections the backup holds, leaving the others \(--force\)/);
+    assert.match(r.out, /^products +250 +250$/m);
+    const [products, stale, keep] = await withDb(target.url, (db) =>
+      Promise.all([
+        db.collection('products').countDocuments(),
+        db.collection('products').countDocuments({ stale: true }),
+        db.collection('keep').countDocuments(),
+      ]),
+    );
+    assert.deepEqual([products, stale, keep], [250, 0, 1]);
+  });
 });

@@ -176,15 +176,31 @@ describe('upkeep backup / backups / verify / restore (PostgreSQL)', { skip }, ()
     assert.deepEqual(sum.rows[0], { n: 1200, s: (1200 * 1201) / 2 });
   });
 
-  it('restore --force goes past the refusal; a clashing restore fails as one transaction (exit 1)', async () => {
+  it('restore into a target with clashing tables: refused without --force; --force replaces them, others stay', async () => {
     const target = await emptyTarget();
-    await sql(target, 'create table customers (id int)');
+    await sql(
+      target,
+      `create table customers (id int, legacy text); insert into customers values (42, 'old');
+       create table keep_me (id int); insert into keep_me values (7);`,
+    );
+    const refused = await cli(['restore', id, '--to', target]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /it is not empty.*--force to replace the tables the backup holds/);
+    assert.deepEqual((await sql(target, 'select id, legacy from customers')).rows, [{ id: 42, legacy: 'old' }]);
+
     const r = await cli(['restore', id, '--to', target, '--force']);
-    assert.equal(r.code, 1);
-    assert.match(r.err, /not empty; restoring on top of it \(--force\)/);
-    assert.match(r.err, /pg_restore/);
-    const tables = await sql(target, "select count(*)::int as n from pg_tables where schemaname = 'public'");
-    assert.equal(tables.rows[0].n, 1, 'nothing was restored');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /not empty; replacing the tables the backup holds, leaving the others \(--force\)/);
+    assert.match(r.out, /^public\.customers +300 +300$/m);
+    assert.doesNotMatch(r.out, /differences/);
+    const customers = await sql(
+      target,
+      'select count(*)::int as n, count(*) filter (where id = 42)::int as old from customers',
+    );
+    assert.deepEqual(customers.rows[0], { n: 300, old: 1 }, 'the backup’s customer 42, not the old row');
+    const legacy = await sql(target, "select 1 from information_schema.columns where column_name = 'legacy'");
+    assert.equal(legacy.rowCount, 0, 'the old table is gone, not merged into');
+    assert.equal((await sql(target, 'select id from keep_me')).rows[0].id, 7, 'a table the backup lacks stays');
   });
 
   it('a database that cannot be reached: exit 1 with the reason, recorded as failed', async () => {

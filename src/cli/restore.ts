@@ -1,6 +1,7 @@
 /**
  * `upkeep restore <backup> --to <url>`: loads a backup into a database. Refuses a database that is not empty unless
- * --force; --dry-run lists what would be restored (and whether the target is empty) without writing anything.
+ * --force, which replaces each table / collection the backup holds (others stay); --dry-run lists what would be
+ * restored (and whether the target is empty) without writing anything.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,8 @@ import { barTotals } from './verify.js';
 
 export const restoreCommand: Command = {
   name: 'restore',
-  summary: 'Restore a backup into a database (refuses a non-empty one without --force; --dry-run lists what it holds)',
+  summary:
+    'Restore a backup into a database (refuses a non-empty one; --force replaces what the backup holds; --dry-run lists it)',
   usage: '<backup-id | file> --to <url> [--dry-run] [--force] [--plan upkeep.yml] [--json]',
   options: { to: { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' } },
   async run({ positionals, values, global }, ctx) {
@@ -82,15 +84,33 @@ export const restoreCommand: Command = {
         report(ctx, global.json, { record, counts, target: shown, empty, dryRun: true });
         return 0;
       }
+      const things = record.engine === 'mongodb' ? 'collections' : 'tables';
       if (empty === false && !values.force) {
         ctx.stderr.write(
           `upkeep restore: refusing to restore into ${shown}: it is not empty. Restore into an empty database, ` +
-            'or pass --force to restore on top of what is there (conflicting objects make the restore fail)\n',
+            `or pass --force to replace the ${things} the backup holds (their current data is dropped; other ${things} stay)\n`,
         );
         return 2;
       }
-      if (empty === false)
-        ctx.stderr.write(`upkeep restore: ${shown} is not empty; restoring on top of it (--force)\n`);
+      const replace = empty === false;
+      if (replace) {
+        ctx.stderr.write(
+          `upkeep restore: ${shown} is not empty; replacing the ${things} the backup holds, leaving the others (--force)\n`,
+        );
+        if (record.engine === 'mongodb') {
+          // MongoDB drops as it goes, with no transaction to undo it: read the whole archive first, so a damaged
+          // or undecryptable backup fails here, before anything of the target is dropped.
+          const bar = progressBar(ctx.stderr, ctx.env, barTotals(record), 'checking');
+          try {
+            await adapter.inspect(
+              await open(),
+              adapterCtx((p) => bar.update(p)),
+            );
+          } finally {
+            bar.done();
+          }
+        }
+      }
       const bar = progressBar(ctx.stderr, ctx.env, barTotals(record), 'restoring');
       let counts: Counts;
       try {
@@ -98,14 +118,17 @@ export const restoreCommand: Command = {
           await open(),
           to as string,
           adapterCtx((p) => bar.update(p)),
+          { replace },
         );
       } finally {
         bar.done();
       }
-      const differences = compareCounts(record.counts ?? {}, counts);
+      const recorded = record.counts ?? {};
+      // Replaced, the backup's tables must match; the target's other tables are none of the backup's business.
+      const compared = replace ? Object.fromEntries(Object.entries(counts).filter(([n]) => n in recorded)) : counts;
+      const differences = compareCounts(recorded, compared);
       report(ctx, global.json, { record, counts, target: shown, empty, dryRun: false, differences });
-      // On top of existing data the counts may rightly differ; into an empty database they must match.
-      return differences.length > 0 && empty !== false ? 1 : 0;
+      return differences.length > 0 ? 1 : 0;
     } catch (err) {
       if (err instanceof DatabaseError) {
         ctx.stderr.write(`upkeep restore: ${to ? scrub(err.message, to) : err.message}\n`);
@@ -169,7 +192,9 @@ function report(
   );
   if (r.dryRun && r.empty !== undefined)
     ctx.stdout.write(
-      r.empty ? 'the target is empty\n' : 'the target is NOT empty: restore would refuse without --force\n',
+      r.empty
+        ? 'the target is empty\n'
+        : 'the target is NOT empty: restore would refuse without --force (with it, what the backup holds is replaced)\n',
     );
   ctx.stdout.write(
     `\n${table([r.record.engine === 'mongodb' ? 'COLLECTION' : 'TABLE', r.dryRun ? 'IN ARCHIVE' : 'RESTORED', 'AT BACKUP'], rows)}\n`,
