@@ -73,6 +73,16 @@ test('toolConnection: the password leaves the connection string for PGPASSWORD',
     '--dbname=postgres://app@db.example:5433/shop?sslmode=require',
   ]);
   for (const arg of [...args, ...pgRestoreArgs(conn.dbname)]) assert.ok(!arg.includes('s3cr'), arg);
+  // --force's restore: drops what the archive holds, inside the same single transaction.
+  const clean = pgRestoreArgs(conn.dbname, { clean: true });
+  assert.deepEqual(clean.slice(0, 5), [
+    '--no-owner',
+    '--no-privileges',
+    '--clean',
+    '--if-exists',
+    '--single-transaction',
+  ]);
+  assert.ok(!pgRestoreArgs(conn.dbname).includes('--clean'), 'without replace nothing is dropped');
 
   const query = toolConnection('postgresql://app@db.example/shop?password=hunter22&application_name=x');
   assert.equal(query.dbname, 'postgresql://app@db.example/shop?application_name=x');
