@@ -24,7 +24,7 @@ function fakeValue(name: string): string {
   if (name.endsWith('HOSTPORT')) return '127.0.0.1:3000';
   if (name.endsWith('_HOST')) return 'app.example.com';
   if (name === 'SMTP_URL') return 'smtp://user:pass@127.0.0.1:2525';
-  if (name === 'MONGODB_URI') return 'mongodb://127.0.0.1:27017/app';
+  if (name.endsWith('MONGODB_URI')) return 'mongodb://127.0.0.1:27017/app';
   if (name === 'DATABASE_URL') return 'postgres://app:secret@127.0.0.1:5432/app';
   if (name.endsWith('_URL')) return 'https://app.example.com';
   if (name.endsWith('RECIPIENT')) return 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq';
@@ -79,6 +79,25 @@ describe('example plans', () => {
       });
     });
   }
+
+  test('every example backup can be checked and drilled: encrypted ones name an identity, MongoDB ones a scratch', async () => {
+    let seen = 0;
+    for (const file of examples) {
+      const text = readFileSync(file, 'utf8');
+      const env = fakeEnv(text);
+      for (const backup of (await loadPlan(file, { env })).backups) {
+        seen++;
+        const where = `${file.slice(here.length)} ${backup.id}`;
+        if (backup.encrypt) {
+          // From the environment, never written into the plan itself.
+          assert.match(text, /identity: "\$\{UPKEEP_BACKUP_IDENTITY\}"/, where);
+          assert.equal(backup.encrypt.identity, env.UPKEEP_BACKUP_IDENTITY, `${where}: encrypt.identity`);
+        }
+        if (backup.engine === 'mongodb') assert.equal(backup.scratch, env.DRILL_MONGODB_URI, `${where}: scratch`);
+      }
+    }
+    assert.ok(seen >= 5, `the seed plans back up their databases (${seen})`);
+  });
 
   test('the demo plan watches the sample app with the expected units', async () => {
     const file = join(here, 'demo.yml');

@@ -89,8 +89,15 @@ apps:
           schedule: daily 02:00
           keep: { daily: 7, weekly: 4, monthly: 12 }
           to: file:./backups
-          # encrypt: { recipients: [age1...] }   # add an age public key to encrypt backups
+          # Encrypt with an age key pair (age-keygen -o key.txt): the public key encrypts; the identity (the
+          # secret key, or the path of key.txt) lets upkeep check and drill the backups. Never paste it here.
+          # encrypt:
+          #   recipients: ["\${UPKEEP_BACKUP_RECIPIENT}"]
+          #   identity: \${UPKEEP_BACKUP_IDENTITY}
           verify: monthly # restore drill into a scratch database: counts must match
+          # Drills need a MongoDB server they may create (and drop) a temporary database on; \`source\` uses
+          # this one (it needs room for a second copy). Without one, drills warn and cannot prove anything.
+          # scratch: \${DRILL_MONGODB_URI}
         stats: daily # size and growth, charted
         indexes: weekly # unused and missing indexes
     repos:
@@ -153,8 +160,14 @@ apps:
           schedule: daily 02:00
           keep: { daily: 7, weekly: 4, monthly: 12 }
           to: file:./backups
-          # encrypt: { recipients: [age1...] }   # add an age public key to encrypt backups
+          # Encrypt with an age key pair (age-keygen -o key.txt): the public key encrypts; the identity (the
+          # secret key, or the path of key.txt) lets upkeep check and drill the backups. Never paste it here.
+          # encrypt:
+          #   recipients: ["\${UPKEEP_BACKUP_RECIPIENT}"]
+          #   identity: \${UPKEEP_BACKUP_IDENTITY}
           verify: monthly # restore drill into a scratch database: counts must match
+          # Drills restore into a throwaway local PostgreSQL (initdb); or name a server they may create on:
+          # scratch: \${DRILL_DATABASE_URL}
         stats: daily # size and growth, charted
         indexes: weekly # unused and missing indexes
     repos:

@@ -253,8 +253,30 @@ function renderDatabases(g: InitGuess, line: Line): void {
     line('          schedule: daily 02:00');
     line('          keep: { daily: 7, weekly: 4, monthly: 12 }');
     line('          to: file:./backups');
-    line('          # encrypt: { recipients: [age1...] }   # add an age public key to encrypt backups');
+    line(
+      '          # Encrypt with an age key pair (age-keygen -o key.txt): the public key encrypts; the identity (the',
+    );
+    line(
+      '          # secret key, or the path of key.txt) lets upkeep check and drill the backups. Never paste it here.',
+    );
+    line('          # encrypt:');
+    line('          #   recipients: ["${UPKEEP_BACKUP_RECIPIENT}"]');
+    line('          #   identity: ${UPKEEP_BACKUP_IDENTITY}');
     line('          verify: monthly # restore drill into a scratch database: counts must match');
+    if (kind === 'mongodb') {
+      line(
+        '          # Drills need a MongoDB server they may create (and drop) a temporary database on; `source` uses',
+      );
+      line(
+        '          # this one (it needs room for a second copy). Without one, drills warn and cannot prove anything.',
+      );
+      line('          # scratch: ${DRILL_MONGODB_URI}');
+    } else {
+      line(
+        '          # Drills restore into a throwaway local PostgreSQL (initdb); or name a server they may create on:',
+      );
+      line('          # scratch: ${DRILL_DATABASE_URL}');
+    }
     line('        stats: daily # size and growth, charted');
     line('        indexes: weekly # unused and missing indexes');
   }
