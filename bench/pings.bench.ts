@@ -2,7 +2,8 @@
  * `npm run bench:pings -- [--heartbeats 100] [--seconds 10] [--warmup 3] [--connections 100] [--window 2]`: ping
  * ingest on loopback. upkeep's real web server, heartbeat service (group commit) and SQLite store run in this
  * process; autocannon runs in a second process (bench/ping-load.mjs). Prints pings/s, latency p50/p99, and checks
- * that every 200 answered is a stored ping. Target (issue 3): >= 10,000 pings/s with p99 < 50 ms on 2 cores.
+ * that every 200 answered is a stored ping, and the upkeep process's CPU time per stored ping (the number to compare
+ * on a shared machine). Target (issue 3): >= 10,000 pings/s with p99 < 50 ms on 2 cores.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -103,6 +104,9 @@ await service.close();
 const cpu = process.cpuUsage(cpu0);
 const stored = (await storedPings()) - before;
 const cpuPct = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
+// Throughput on a shared machine swings with the neighbours' load; CPU time per stored ping barely does, so it is
+// the number to compare between versions.
+const cpuPerPing = stored > 0 ? (cpu.user + cpu.system) / stored : 0;
 
 log(
   `pings/s ${Math.round(result.rps)}  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  max ${result.latency.max} ms`,
@@ -110,12 +114,12 @@ log(
 log(
   `answered 200: ${result.ok}  stored: ${stored} (>= answered: ${stored >= result.ok})  non-2xx: ${result.non2xx}  errors: ${result.errors}`,
 );
-log(`upkeep process CPU: ${cpuPct.toFixed(0)} % of one core; RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
+log(`upkeep process CPU: ${cpuPct.toFixed(0)} % of one core, ${cpuPerPing.toFixed(1)} µs per stored ping; RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
 const verdict =
   result.rps >= 10_000 && result.latency.p99 < 50 && stored >= result.ok && result.errors === 0 ? 'met' : 'MISSED';
 const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
 log(
-  `| ${new Date().toISOString().slice(0, 10)} | ${cpus().length} × ${cpuModel}, Node ${process.versions.node} | ${n} | ${values.connections} | ${Math.round(result.rps).toLocaleString('en')} | ${result.latency.p50} / ${result.latency.p99} ms | ${result.ok.toLocaleString('en')} / ${stored.toLocaleString('en')} | ${cpuPct.toFixed(0)} % | ${verdict} |`,
+  `| ${new Date().toISOString().slice(0, 10)} | ${cpus().length} × ${cpuModel}, Node ${process.versions.node} | ${n} | ${values.connections} | ${Math.round(result.rps).toLocaleString('en')} | ${result.latency.p50} / ${result.latency.p99} ms | ${result.ok.toLocaleString('en')} / ${stored.toLocaleString('en')} | ${cpuPct.toFixed(0)} % | ${cpuPerPing.toFixed(0)} µs | ${verdict} |`,
 );
 await server.close();
 await store.close();

@@ -83,6 +83,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const unitInMaintenance = (unit: CheckUnit, now: number) => inMaintenance(windows, unit.app, now);
   const baseUrl = publicUrl(opts);
+  // Runs recorded by the scheduler and by heartbeat pings are told alike: the CLI prints every transition, and a
+  // new transition wakes the notifier instead of waiting for its poll. `notifier` is built below, before any run.
+  const onRecorded = (unit: CheckUnit, run: RunRecord, change: StateChange | null) => {
+    if (change) notifier.wake();
+    opts.onRecorded?.(unit, run, change);
+  };
   const heartbeatStore = new HeartbeatStore(store.database);
   const heartbeats = new HeartbeatService({
     store: heartbeatStore,
@@ -91,6 +97,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     logger,
     worker,
     inMaintenance: unitInMaintenance,
+    onRecorded,
   });
   try {
     // Sets heartbeat units' next run to the moment they become late, overriding the first-run spread.
@@ -127,10 +134,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     inMaintenance: unitInMaintenance,
     dispatcher: opts.dispatcher,
     heartbeats,
-    onRecorded: (unit, run, change) => {
-      if (change) notifier.wake(); // a new transition may need sending: do not wait for the notifier's poll
-      opts.onRecorded?.(unit, run, change);
-    },
+    onRecorded,
   });
   const server = buildServer({
     store,

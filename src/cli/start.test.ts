@@ -107,4 +107,37 @@ describe('upkeep start (a real process)', () => {
       if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
     }
   });
+  it('prints the alert transitions heartbeat pings cause, like those of scheduled checks', async () => {
+    const hbDir = mkdtempSync(join(tmpdir(), 'upkeep-start-hb-'));
+    const plan = join(hbDir, 'upkeep.yml');
+    writeFileSync(
+      plan,
+      [
+        'version: 1',
+        'apps:',
+        '  shop:',
+        '    checks:',
+        '      nightly: { heartbeat: { every: 1h, grace: 5m } }',
+        '',
+      ].join('\n'),
+    );
+    const proc = spawnUpkeep(['start', '--plan', plan, '--data-dir', join(hbDir, 'data'), '--port', '0']);
+    try {
+      const [, url] = await proc.waitFor(/API\s+(http:\/\/\S+)\/api\/units/);
+      const unit = (await json(`${url}/api/units/shop/nightly`)).body as { heartbeat: { token: string } };
+      // The listening URL, not the shown ping URL: with --port 0 that names port 0.
+      const pingUrl = `${url}/ping/${unit.heartbeat.token}`;
+      const fail = await fetch(`${pingUrl}/fail`, { method: 'POST', body: 'disk full' });
+      assert.equal(fail.status, 200);
+      const [line] = await proc.waitFor(/shop\/nightly\s+ok → \S+.*failure ping: disk full/);
+      assert.doesNotMatch(line, /→ ok/);
+      const ok = await fetch(pingUrl);
+      assert.equal(ok.status, 200);
+      await proc.waitFor(/shop\/nightly\s+(pending|firing) → (ok|resolved).*success ping/);
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+      rmSync(hbDir, { recursive: true, force: true });
+    }
+  });
 });

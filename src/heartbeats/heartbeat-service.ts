@@ -4,11 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { StateChange } from '../alerts/transition.js';
 import { type HeartbeatSpec, heartbeatExpectation } from '../checks/heartbeat.js';
 import type { CheckUnit } from '../plan/units.js';
 import type { Clock } from '../schedule/clock.js';
 import type { PingRecord } from '../store/heartbeat-schema.js';
 import type { HeartbeatStore } from '../store/heartbeat-store.js';
+import type { RunRecord } from '../store/store.js';
 import { GroupCommit } from './group-commit.js';
 import {
   applyPing,
@@ -40,6 +42,11 @@ export interface HeartbeatServiceOptions {
   maxBatch?: number;
   /** Makes a new ping token (default 144 random bits, base64url). */
   newToken?: () => string;
+  /**
+   * Told of each run a ping recorded, with its alert transition, once its batch committed: the same hook the
+   * scheduler calls for its runs, so `upkeep start` prints and the notifier wakes for ping-caused transitions too.
+   */
+  onRecorded?: (unit: CheckUnit, run: RunRecord, change: StateChange | null) => void;
 }
 
 /** Tokens are base64url; anything else is answered 404 without a store lookup. */
@@ -142,16 +149,31 @@ export class HeartbeatService {
     return this.batch.flush();
   }
 
-  private write(pings: PingInput[]): Promise<boolean[]> {
-    return this.opts.store.recordPings(pings, (prev, ping, startAt) => {
+  private async write(pings: PingInput[]): Promise<boolean[]> {
+    const recorded: { unit: CheckUnit; run: RunRecord; change: StateChange | null }[] = [];
+    const stored = await this.opts.store.recordPings(pings, (prev, ping, startAt) => {
       const entry = this.units.get(ping.unitId) as { unit: CheckUnit; exp: HeartbeatExpectation };
-      return applyPing(prev, ping, {
+      const effect = applyPing(prev, ping, {
         exp: entry.exp,
         policy: entry.unit.policy,
         inMaintenance: this.opts.inMaintenance(entry.unit, ping.at),
         worker: this.opts.worker,
         startAt,
       });
+      if (effect.run) recorded.push({ unit: entry.unit, run: effect.run, change: effect.change });
+      return effect;
     });
+    // Only after the commit: a rolled-back batch recorded nothing.
+    const onRecorded = this.opts.onRecorded;
+    if (onRecorded) {
+      for (const r of recorded) {
+        try {
+          onRecorded(r.unit, r.run, r.change);
+        } catch (err) {
+          this.opts.logger.error({ err, unit: r.unit.id }, 'onRecorded hook failed');
+        }
+      }
+    }
+    return stored;
   }
 }
