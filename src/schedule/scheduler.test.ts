@@ -208,6 +208,25 @@ for (const name of ['sqlite', 'postgres'] as const) {
       }
     });
 
+    it('many runs in flight at once are not reported as a listener leak', async () => {
+      const clock = new ManualClock(Date.parse('2026-11-22T00:00:00Z'));
+      const units = Array.from({ length: 15 }, (_, i) => unit(`many${i}`, '/ok?delay=100'));
+      const { scheduler, cleanup } = await setup(units, clock, 20);
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+      process.on('warning', onWarning);
+      try {
+        assert.equal(await scheduler.tick(), 15);
+        await scheduler.idle();
+        // Warnings are emitted on the next tick of the event loop.
+        await new Promise((r) => setImmediate(r));
+        assert.deepEqual(warnings, []);
+      } finally {
+        process.off('warning', onWarning);
+        await cleanup();
+      }
+    });
+
     it('a target that never answers does not delay the others', async () => {
       const units = [
         unit('hang1', '/hang', { timeoutMs: 3_000 }),

@@ -3,6 +3,7 @@
  * later never runs a unit twice), runs them under a global concurrency limit, and records each run with its alert
  * transition in one store transaction. There is no timer per unit: a sleeping loop wakes at the next due time.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { initialAlertState, type StateChange, transition } from '../alerts/transition.js';
@@ -70,6 +71,8 @@ export class Scheduler {
 
   constructor(private readonly opts: SchedulerOptions) {
     for (const unit of opts.units) this.units.set(unit.id, unit);
+    // Every in-flight run listens for shutdown; hundreds at once are expected, not a leak worth a warning.
+    setMaxListeners(0, this.shutdown.signal);
   }
 
   /** Starts the loop in the background; resolves once it is running. */
