@@ -23,7 +23,7 @@ import {
   snapshotColumns,
   snapshotFromRow,
 } from './heartbeat-schema.js';
-import { writePingBatch } from './heartbeat-writes.js';
+import { readSqliteStates, writePingBatch } from './heartbeat-writes.js';
 import { rollupRowsForRun, runToRow, transitionToRow } from './rows.js';
 import type { RollupsTable, UnitsTable } from './schema.js';
 import type { RunRecord } from './store.js';
@@ -219,6 +219,16 @@ export class HeartbeatStore {
 
   private async loadStates(trx: Kysely<HeartbeatSchema>, ids: string[]): Promise<Map<string, UnitState>> {
     const states = new Map<string, UnitState>();
+    if (this.database.sqlite) {
+      // Cached prepared statements with the ids as one JSON parameter: Kysely compiling a 100-id `in` list twice per
+      // batch was a tenth of the batch's CPU (bench/RESULTS.md, ping ingest).
+      const rows = readSqliteStates(this.database.sqlite, ids);
+      for (const row of rows.heartbeats) {
+        const unit = rows.units.get(row.unit_id);
+        if (unit !== undefined) states.set(row.unit_id, newUnitState(unit, row));
+      }
+      return states;
+    }
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
       let units = trx.selectFrom('units').selectAll().where('id', 'in', chunk).orderBy('id');
@@ -228,16 +238,7 @@ export class HeartbeatStore {
       const rows = await trx.selectFrom('heartbeats').selectAll().where('unit_id', 'in', chunk).execute();
       for (const row of rows) {
         const unit = unitRows.get(row.unit_id);
-        if (unit === undefined) continue;
-        states.set(row.unit_id, {
-          unit,
-          heartbeat: row,
-          snapshot: snapshotFromRow(row),
-          alert: JSON.parse(unit.alert_state) as AlertState,
-          nextRunAt: null,
-          lastRun: null,
-          touched: false,
-        });
+        if (unit !== undefined) states.set(row.unit_id, newUnitState(unit, row));
       }
     }
     return states;
@@ -256,6 +257,19 @@ export class HeartbeatStore {
       withWriteGate(this.database.gateKey, () => this.db.transaction().execute((trx) => fn(trx))),
     );
   }
+}
+
+/** A unit's state as loaded at the start of a batch. */
+function newUnitState(unit: UnitsTable, heartbeat: HeartbeatsTable): UnitState {
+  return {
+    unit,
+    heartbeat,
+    snapshot: snapshotFromRow(heartbeat),
+    alert: JSON.parse(unit.alert_state) as AlertState,
+    nextRunAt: null,
+    lastRun: null,
+    touched: false,
+  };
 }
 
 /** The unit row after a batch: due time, and for a recorded run its alert state and last-run fields. */

@@ -38,6 +38,8 @@ export async function writePingBatch(
 }
 
 interface Statements {
+  units: BetterSqlite3.Statement;
+  heartbeats: BetterSqlite3.Statement;
   ping: BetterSqlite3.Statement;
   run: BetterSqlite3.Statement;
   rollup: BetterSqlite3.Statement;
@@ -52,6 +54,9 @@ function statementsFor(db: BetterSqlite3.Database): Statements {
   let s = prepared.get(db);
   if (!s) {
     s = {
+      // Same connection as the batch's transaction (see writePingBatch), so these read inside it.
+      units: db.prepare('select * from units where id in (select value from json_each(?))'),
+      heartbeats: db.prepare('select * from heartbeats where unit_id in (select value from json_each(?))'),
       ping: db.prepare(
         `insert into heartbeat_pings (unit_id, at, kind, exit_status, rid, duration_ms, method, remote_addr,
          user_agent, body, body_bytes, body_truncated) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -84,6 +89,17 @@ function statementsFor(db: BetterSqlite3.Database): Statements {
     prepared.set(db, s);
   }
   return s;
+}
+
+/** The unit and heartbeat rows of `ids` on SQLite, inside the open transaction (same connection). */
+export function readSqliteStates(
+  db: BetterSqlite3.Database,
+  ids: string[],
+): { units: Map<string, UnitsTable>; heartbeats: HeartbeatsTable[] } {
+  const s = statementsFor(db);
+  const json = JSON.stringify(ids);
+  const units = new Map((s.units.all(json) as UnitsTable[]).map((row) => [row.id, row]));
+  return { units, heartbeats: s.heartbeats.all(json) as HeartbeatsTable[] };
 }
 
 function writeSqlite(s: Statements, rows: PingBatchRows): void {
