@@ -1,6 +1,6 @@
 /** The HTTP probe's I/O: bounded manual redirects, one total deadline, a byte-capped streaming body read. */
 import { Agent, type Dispatcher, request } from 'undici';
-import { startDeadline } from './deadline.js';
+import { startDeadline } from '../shared/deadline.js';
 import { classifyFailure } from './failure-reason.js';
 import type { HttpSpec } from './http.js';
 import { pickForSpec } from './http-json.js';

@@ -1,7 +1,7 @@
 /** The `tcp` check kind: can a TCP connection be opened to host:port, and how fast. */
 import { connect } from 'node:net';
 import { z } from 'zod';
-import { startDeadline } from './deadline.js';
+import { startDeadline } from '../shared/deadline.js';
 import { classifyFailure } from './failure-reason.js';
 import type { CheckKind, Observation, ProbeContext } from './kind.js';
 import { formatQuantity, parseMs } from './quantity.js';

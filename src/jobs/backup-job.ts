@@ -3,12 +3,14 @@
  * that backup (the freshness of proof is the freshness unit's alert, not this one's). A job kind is a CheckKind whose probe does the work, so the scheduler,
  * alert states and notifications apply unchanged.
  */
+
 import { z } from 'zod';
 import { BackupError } from '../backups/errors.js';
 import type { CheckKind, Observation, ProbeContext } from '../checks/kind.js';
 import { DatabaseError } from '../databases/adapter.js';
 import { type DatabaseBackupPlan, JOB_KIND } from '../plan/compile-databases.js';
 import { formatDuration } from '../plan/duration.js';
+import { startDeadline } from '../shared/deadline.js';
 import { type BackupJobFacts, evaluateBackupJob, failureReasonFor } from './backup-rules.js';
 import { type BackupDeps, takeBackup } from './backup-work.js';
 import { scrubPlanSecrets } from './scrub.js';
@@ -39,6 +41,8 @@ export async function probeBackup(plan: DatabaseBackupPlan, ctx: ProbeContext, d
       facts: { ...facts, failedBecause: err.reason },
       failure: { reason: failureReasonFor(err.reason, cause), message },
     };
+  } finally {
+    deadline.dispose();
   }
 }
 
@@ -49,10 +53,15 @@ export async function probeBackup(plan: DatabaseBackupPlan, ctx: ProbeContext, d
 export function ownDeadline(ctx: Pick<ProbeContext, 'signal' | 'timeoutMs'>): {
   signal: AbortSignal;
   passed(): boolean;
+  dispose(): void;
 } {
   const margin = Math.min(30_000, Math.floor(ctx.timeoutMs / 20));
-  const timer = AbortSignal.timeout(Math.max(1, ctx.timeoutMs - margin));
-  return { signal: AbortSignal.any([ctx.signal, timer]), passed: () => timer.aborted && !ctx.signal.aborted };
+  const deadline = startDeadline(ctx.signal, Math.max(1, ctx.timeoutMs - margin));
+  return {
+    signal: deadline.signal,
+    passed: () => deadline.signal.aborted && !ctx.signal.aborted,
+    dispose: deadline.dispose,
+  };
 }
 
 /** The backup job kind, bound to its dependencies. */

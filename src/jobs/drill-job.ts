@@ -11,7 +11,7 @@ import { scrubPlanSecrets } from './scrub.js';
 export async function probeDrill(plan: DatabaseBackupPlan, ctx: ProbeContext, deps: BackupDeps): Promise<Observation> {
   const startedAt = ctx.now();
   const deadline = ownDeadline(ctx);
-  const facts = await drillNewest(plan, deps, { signal: deadline.signal });
+  const facts = await drillNewest(plan, deps, { signal: deadline.signal }).finally(deadline.dispose);
   if (deadline.passed() && facts.drill === 'could-not-run') {
     facts.reason = `the drill did not finish within its ${formatDuration(ctx.timeoutMs)} timeout (raise backup.timeout)`;
   }

@@ -1,7 +1,9 @@
 /** Sends one claimed outbox row through its channel and says what to record: sent, retry later, failed, disable. */
+
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { ChannelPlan } from '../plan/plan-types.js';
+import { startDeadline } from '../shared/deadline.js';
 import type { ClaimedOutbox, DeliveryOutcome } from '../store/notify-schema.js';
 import { type AlertMessage, ChannelError, type ChannelKind } from './channel.js';
 import { resolveChannel, sendToChannel } from './channels/registry.js';
@@ -38,7 +40,8 @@ export async function sendClaimed(claim: ClaimedOutbox, deps: SendDeps): Promise
     const error = `channel "${row.channel}" is no longer in the plan; the message was not sent`;
     return { outcome: { ok: false, error, permanent: true }, retry: false };
   }
-  const signal = AbortSignal.any([deps.shutdown, AbortSignal.timeout(deps.timeoutMs)]);
+  const deadline = startDeadline(deps.shutdown, deps.timeoutMs);
+  const signal = deadline.signal;
   try {
     const channel = resolveChannel(row.channel, entry, deps.kinds);
     const result = await sendToChannel(channel, row.message as AlertMessage, {
@@ -66,6 +69,8 @@ export async function sendClaimed(claim: ClaimedOutbox, deps: SendDeps): Promise
     }
     // A test send reports the error to the person testing; it does not disable a channel they are setting up.
     return { outcome, retry: false, ...(row.event === 'test' ? {} : { disable: channelError.message }) };
+  } finally {
+    deadline.dispose();
   }
 }
 

@@ -4,9 +4,9 @@
  */
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import { startDeadline } from '../checks/deadline.js';
 import type { CheckKind, Observation, ProbeContext, RecentValues, Verdict } from '../checks/kind.js';
 import type { CheckUnit } from '../plan/units.js';
+import { startDeadline } from '../shared/deadline.js';
 import type { Clock } from './clock.js';
 
 /** What one execution produced. */

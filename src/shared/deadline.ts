@@ -1,4 +1,9 @@
-/** One total deadline per probe, combined with the runner's signal, so every I/O step shares the same budget. */
+/**
+ * One total deadline per piece of work (a probe, a run, a send), combined with a parent signal, so every I/O step
+ * shares the same budget. Use it instead of AbortSignal.any([parent, AbortSignal.timeout(ms)]): on Node 20 the
+ * composite holds its sources only weakly, so an otherwise unreferenced timeout signal can be collected and never
+ * fire (seen as a send that ignored its deadline under load), and both linger until a major GC.
+ */
 
 /** A probe's deadline: `signal` aborts at `timeoutMs` or when the parent signal aborts. */
 export interface Deadline {
