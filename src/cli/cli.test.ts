@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { commandLoaders } from './main.js';
 import { runCli } from './test-cli.js';
 
 let target: Server;
@@ -44,6 +45,19 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('upkeep CLI', () => {
+  it('help lists every command with its summary; an unknown one is exit 2 with the list', async () => {
+    const help = await cli(['help']);
+    assert.equal(help.code, 0);
+    for (const [name, load] of Object.entries(commandLoaders)) {
+      const command = await load();
+      assert.equal(command.name, name, 'each loader loads the command of its own name');
+      assert.ok(help.out.includes(`  ${name.padEnd(7)}  ${command.summary}`), `help lists ${name}`);
+    }
+    const unknown = await cli(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /unknown command "frobnicate"[\s\S]*Commands:/);
+  });
+
   it('check validates the plan and lists units with next run times', async () => {
     const r = await cli(['check']);
     assert.equal(r.code, 0, r.err);

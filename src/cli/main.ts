@@ -4,37 +4,28 @@ import { parseArgs } from 'node:util';
 import { PlanError } from '../plan/plan-error.js';
 import { StoreError } from '../store/errors.js';
 import { VERSION } from '../version.js';
-import { backupCommand } from './backup.js';
-import { backupsCommand } from './backups.js';
-import { checkCommand } from './check.js';
 import type { CliContext, Command, GlobalOptions } from './command.js';
 import { UsageError } from './command.js';
-import { demoCommand } from './demo.js';
-import { execCommand } from './exec.js';
-import { initCommand } from './init.js';
-import { notifyCommand } from './notify.js';
-import { restoreCommand } from './restore.js';
-import { runCommand } from './run.js';
-import { schemaCommand } from './schema.js';
-import { startCommand } from './start.js';
-import { statusCommand } from './status.js';
-import { verifyCommand } from './verify.js';
 
-export const commands: readonly Command[] = [
-  initCommand,
-  checkCommand,
-  runCommand,
-  statusCommand,
-  startCommand,
-  schemaCommand,
-  demoCommand,
-  execCommand,
-  notifyCommand,
-  backupCommand,
-  backupsCommand,
-  verifyCommand,
-  restoreCommand,
-];
+/**
+ * Every command, loaded only when it runs: each brings its own dependencies (the web server, database drivers,
+ * notification channels), and `upkeep exec` in a crontab line should not pay for all of them.
+ */
+export const commandLoaders: Readonly<Record<string, () => Promise<Command>>> = {
+  init: async () => (await import('./init.js')).initCommand,
+  check: async () => (await import('./check.js')).checkCommand,
+  run: async () => (await import('./run.js')).runCommand,
+  status: async () => (await import('./status.js')).statusCommand,
+  start: async () => (await import('./start.js')).startCommand,
+  schema: async () => (await import('./schema.js')).schemaCommand,
+  demo: async () => (await import('./demo.js')).demoCommand,
+  exec: async () => (await import('./exec.js')).execCommand,
+  notify: async () => (await import('./notify.js')).notifyCommand,
+  backup: async () => (await import('./backup.js')).backupCommand,
+  backups: async () => (await import('./backups.js')).backupsCommand,
+  verify: async () => (await import('./verify.js')).verifyCommand,
+  restore: async () => (await import('./restore.js')).restoreCommand,
+};
 
 const GLOBAL_OPTIONS = {
   plan: { type: 'string' },
@@ -47,18 +38,19 @@ const GLOBAL_OPTIONS = {
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    ctx.stdout.write(helpText());
+    ctx.stdout.write(await helpText());
     return name ? 0 : 2;
   }
   if (name === '--version' || name === 'version') {
     ctx.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    ctx.stderr.write(`upkeep: unknown command "${name}"\n\n${helpText()}`);
+  const load = Object.hasOwn(commandLoaders, name) ? commandLoaders[name] : undefined;
+  if (!load) {
+    ctx.stderr.write(`upkeep: unknown command "${name}"\n\n${await helpText()}`);
     return 2;
   }
+  const command = await load();
   try {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -100,7 +92,9 @@ function reportError(err: unknown, command: Command, ctx: CliContext): number {
   return 2;
 }
 
-function helpText(): string {
+/** The overview: loads every command for its summary (help is rare; running a command loads only that one). */
+async function helpText(): Promise<string> {
+  const commands = await Promise.all(Object.values(commandLoaders).map((load) => load()));
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     `upkeep ${VERSION} — maintenance autopilot for web apps`,

@@ -1,8 +1,8 @@
 /** Builds the backup dependencies from upkeep's store: the catalog beside it, the adapters, the local drill server. */
 import type { Logger } from 'pino';
 import type { DatabaseAdapter } from '../databases/adapter.js';
+import { lazyAdapter } from '../databases/lazy-adapter.js';
 import { startLocalPostgres } from '../databases/local-postgres.js';
-import { mongodbAdapter } from '../databases/mongodb.js';
 import { postgresAdapter } from '../databases/postgres.js';
 import type { DatabaseBackupPlan } from '../plan/compile-databases.js';
 import type { Clock } from '../schedule/clock.js';
@@ -13,7 +13,10 @@ import type { BackupDeps } from './backup-work.js';
 /** The adapter of each engine upkeep backs up. */
 export const databaseAdapters: Record<DatabaseBackupPlan['engine'], DatabaseAdapter> = {
   postgres: postgresAdapter,
-  mongodb: mongodbAdapter,
+  // Loaded on first use: the MongoDB driver is the heaviest module upkeep has, and most plans never touch it.
+  mongodb: lazyAdapter({ engine: 'mongodb', format: 'tar', compressed: false }, async () => {
+    return (await import('../databases/mongodb.js')).mongodbAdapter;
+  }),
 };
 
 /** What createBackupDeps needs; `adapters` replaces the real ones in tests. */
