@@ -1,15 +1,12 @@
 /** A BackupTarget on a local directory: temporary name, fsync, rename, fsync of the directory. */
 import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupError, isDiskFull } from './errors.js';
+import { checkName, PARTIAL, parsePartial, partialName } from './partial-names.js';
 import type { BackupTarget, TargetEntry } from './target.js';
-
-// Repeated here (not imported) so target.ts and this file do not need each other at load time.
-const PARTIAL = '.partial';
 
 /** Options of a local target. */
 export interface LocalTargetOptions {
@@ -27,7 +24,7 @@ export function localTarget(dir: string, opts: LocalTargetOptions = {}): BackupT
   async function put(name: string, stream: Readable, putOpts: { signal?: AbortSignal; owner?: string } = {}) {
     const final = pathOf(name);
     // The writer's tag in the temporary name lets a later run tell an interrupted write from one in progress.
-    const tmp = `${final}.${ownerTag(putOpts.owner ?? defaultOwner())}${PARTIAL}`;
+    const tmp = join(dir, partialName(name, putOpts.owner));
     try {
       await mkdir(dir, { recursive: true });
     } catch (cause) {
@@ -135,25 +132,6 @@ export function localTarget(dir: string, opts: LocalTargetOptions = {}): BackupT
   };
 }
 
-/** This process as a writer: `<host>-<pid>`. */
-export function defaultOwner(): string {
-  return `${hostname()}-${process.pid}`;
-}
-
-function ownerTag(owner: string): string {
-  return owner.replace(/[^A-Za-z0-9-]/g, '-');
-}
-
-/** `<file>.<owner>.partial` → file and owner (owner undefined for an old-style `<file>.partial`). */
-function parsePartial(name: string): { file: string; owner?: string } {
-  const base = name.slice(0, -PARTIAL.length);
-  const dot = base.lastIndexOf('.');
-  const owner = base.slice(dot + 1);
-  // An owner tag always ends in -<pid>; anything else is part of the file name.
-  if (dot < 0 || !/-\d+$/.test(owner)) return { file: base };
-  return { file: base.slice(0, dot), owner };
-}
-
 async function statEntry(dir: string, name: string): Promise<TargetEntry | undefined> {
   try {
     const s = await stat(join(dir, name));
@@ -190,13 +168,6 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-function checkName(name: string): string {
-  if (name === '' || name.includes('/') || name.includes('\\') || name.startsWith('.') || name.endsWith(PARTIAL)) {
-    throw new BackupError(`"${name}" is not a valid archive name (a plain file name is expected)`, 'internal');
-  }
-  return name;
 }
 
 function targetError(what: string, cause: unknown): BackupError {

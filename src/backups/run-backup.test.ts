@@ -13,7 +13,7 @@ import type { BackupStore } from '../store/backup-store.js';
 import { recipientFingerprint } from './age-crypto.js';
 import type { BackupRecord } from './backup-record.js';
 import { BackupError } from './errors.js';
-import { defaultOwner } from './local-target.js';
+import { defaultOwner } from './partial-names.js';
 import { ownerIsLive, runBackup } from './run-backup.js';
 import { localTarget } from './target.js';
 import { fakeAdapter, newKey, openSqliteCatalog, silentLogger, tempDir } from './test-support.js';

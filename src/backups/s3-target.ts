@@ -9,12 +9,9 @@ import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BackupError } from './errors.js';
-import { defaultOwner } from './local-target.js';
+import { checkName, PARTIAL, parsePartial, partialName } from './partial-names.js';
 import { describeS3, type S3Location, s3Error } from './s3-config.js';
 import type { BackupTarget, TargetEntry } from './target.js';
-
-// Repeated here (not imported) so target.ts and this file do not need each other at load time.
-const PARTIAL = '.partial';
 
 /** Tuning of an S3 target; the defaults suit production. */
 export interface S3TargetOptions {
@@ -141,7 +138,7 @@ export function s3Target(location: S3Location, opts: S3TargetOptions = {}): Back
 
   async function put(name: string, stream: Readable, putOpts: { signal?: AbortSignal; owner?: string } = {}) {
     const key = keyOf(name);
-    const marker = `${key}.${ownerTag(putOpts.owner ?? defaultOwner())}${PARTIAL}`;
+    const marker = partialName(key, putOpts.owner);
     await call(`starting to write ${name}`, (sdk, client) =>
       client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: marker, Body: '', ContentLength: 0 })),
     );
@@ -259,25 +256,4 @@ export function s3Target(location: S3Location, opts: S3TargetOptions = {}): Back
       return { removed, live };
     },
   };
-}
-
-function ownerTag(owner: string): string {
-  return owner.replace(/[^A-Za-z0-9-]/g, '-');
-}
-
-/** `<file>.<owner>.partial` → file and owner (owner undefined when the name carries none). */
-function parsePartial(name: string): { file: string; owner?: string } {
-  const base = name.slice(0, -PARTIAL.length);
-  const dot = base.lastIndexOf('.');
-  const owner = base.slice(dot + 1);
-  // An owner tag always ends in -<pid>; anything else is part of the file name.
-  if (dot < 0 || !/-\d+$/.test(owner)) return { file: base };
-  return { file: base.slice(0, dot), owner };
-}
-
-function checkName(name: string): string {
-  if (name === '' || name.includes('/') || name.includes('\\') || name.startsWith('.') || name.endsWith(PARTIAL)) {
-    throw new BackupError(`"${name}" is not a valid archive name (a plain file name is expected)`, 'internal');
-  }
-  return name;
 }

@@ -4,13 +4,14 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { BackupError } from './errors.js';
 import { type LocalTargetOptions, localTarget } from './local-target.js';
+import { PARTIAL } from './partial-names.js';
 import { parseS3Url } from './s3-config.js';
 import { type S3TargetOptions, s3Target } from './s3-target.js';
 
 export { localTarget };
 
 /** Suffix of an archive still being written: listings ignore it, the next run removes it. */
-export const PARTIAL_SUFFIX = '.partial';
+export const PARTIAL_SUFFIX = PARTIAL;
 
 /** One stored archive. */
 export interface TargetEntry {
