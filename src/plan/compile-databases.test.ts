@@ -162,4 +162,25 @@ describe('databases: compile to backup plans and units', () => {
     assert.ok(!lines.join('\n').includes('s3cret'), lines.join('\n'));
     assert.match(lines[0] ?? '', /\$\{DATABASE_URL\}/);
   });
+
+  it('an S3 location is checked at load: credentials in it, a bad bucket, an unknown option', () => {
+    const lines = (to: string) => {
+      try {
+        parsePlan(
+          `version: 1\napps:\n  shop:\n    databases:\n      m:\n        mongodb: \${MONGODB_URI}\n        backup: { schedule: daily, to: "\${S3_TO}", scratch: source }\n`,
+          { file: 'upkeep.yml', env: { ...ENV, S3_TO: to } },
+        );
+      } catch (error) {
+        if (error instanceof PlanError) return error.format();
+        throw error;
+      }
+      return '';
+    };
+    const credentials = lines('s3://AKIAEXAMPLE:wJalrXUtnFEMI@my-backups/shop');
+    assert.match(credentials, /upkeep\.yml:7:\d+: .*an s3:\/\/ URL carries no credentials; set AWS_ACCESS_KEY_ID/);
+    assert.ok(!credentials.includes('wJalrXUtnFEMI'), credentials);
+    assert.match(lines('s3://A/shop'), /is not a valid S3 location: write s3:\/\/<bucket>\/<prefix>/);
+    assert.match(lines('s3://my-backups/shop?key=x'), /unknown option "key"/);
+    assert.equal(lines('s3://my-backups/shop?region=eu-central-1'), '');
+  });
 });

@@ -1,5 +1,7 @@
 /** The zod schemas of upkeep.yml. One place: the loader, the JSON Schema and the API all derive from these. */
 import { z } from 'zod';
+import { BackupError } from '../backups/errors.js';
+import { parseS3Url } from '../backups/s3-config.js';
 import type { CheckKind } from '../checks/kind.js';
 import { channelEntrySchema } from '../notify/channels/channel-schema.js';
 import { channelKinds } from '../notify/channels/registry.js';
@@ -145,6 +147,17 @@ const backupSchema = z.strictObject({
   to: z
     .string()
     .min(1)
+    .superRefine((value, ctx) => {
+      // An S3 location is checked when the plan loads (not first at backup time), so credentials written into it
+      // are refused before they can reach a unit's description, the store or the logs.
+      if (!/^s3:/i.test(value)) return;
+      try {
+        parseS3Url(value, {});
+      } catch (error) {
+        if (!(error instanceof BackupError)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message.replace(/^backup\.to:? ?/, '') });
+      }
+    })
     .describe(
       'Where backups go: file:./backups (relative to the plan), or s3://bucket/prefix (an S3-compatible service; credentials, region and endpoint come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL).',
     ),
