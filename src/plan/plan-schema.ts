@@ -194,9 +194,7 @@ const cleanupSchema = z
 
 const databaseSchema = z
   .strictObject({
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the plan's own ${VAR} syntax, shown to users.
     mongodb: z.string().min(1).optional().describe('MongoDB connection string, e.g. ${MONGODB_URI}.'),
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the plan's own ${VAR} syntax, shown to users.
     postgres: z.string().min(1).optional().describe('PostgreSQL connection string, e.g. ${DATABASE_URL}.'),
     backup: backupSchema.optional(),
     stats: scheduleField.optional().describe('When to record database statistics.'),
