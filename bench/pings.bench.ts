@@ -114,7 +114,9 @@ log(
 log(
   `answered 200: ${result.ok}  stored: ${stored} (>= answered: ${stored >= result.ok})  non-2xx: ${result.non2xx}  errors: ${result.errors}`,
 );
-log(`upkeep process CPU: ${cpuPct.toFixed(0)} % of one core, ${cpuPerPing.toFixed(1)} µs per stored ping; RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
+log(
+  `upkeep process CPU: ${cpuPct.toFixed(0)} % of one core, ${cpuPerPing.toFixed(1)} µs per stored ping; RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
+);
 const verdict =
   result.rps >= 10_000 && result.latency.p99 < 50 && stored >= result.ok && result.errors === 0 ? 'met' : 'MISSED';
 const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
