@@ -82,7 +82,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const windows = plan.maintenance as Window[];
   const worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const unitInMaintenance = (unit: CheckUnit, now: number) => inMaintenance(windows, unit.app, now);
-  const baseUrl = publicUrl(opts);
+  // With port 0 the real port is known only once listening: links use it from then on (see start()).
+  let baseUrl = publicUrl(opts);
+  const portChosenAtListen = opts.port === 0 && !opts.env.UPKEEP_PUBLIC_URL;
   // Runs recorded by the scheduler and by heartbeat pings are told alike: the CLI prints every transition, and a
   // new transition wakes the notifier instead of waiting for its poll. `notifier` is built below, before any run.
   const onRecorded = (unit: CheckUnit, run: RunRecord, change: StateChange | null) => {
@@ -117,7 +119,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     clock,
     logger,
     worker,
-    baseUrl,
+    baseUrl: () => baseUrl,
     dispatcher: opts.dispatcher,
     // Kept in the data dir, never in the store: fingerprints of channel entries must not be testable from a dump.
     channelKey: () => loadChannelKey(opts.dataDir),
@@ -141,7 +143,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     scheduler,
     heartbeats,
     notifier,
-    publicUrl: baseUrl,
+    // Without a fixed address the API links to the host and port each request came in on.
+    publicUrl: portChosenAtListen ? undefined : baseUrl,
     logger,
     now: () => clock.now(),
     version: VERSION,
@@ -165,6 +168,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       void prune();
       pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
       const address = await server.listen({ host: opts.host, port: opts.port });
+      if (portChosenAtListen) baseUrl = `${baseUrl.slice(0, baseUrl.lastIndexOf(':'))}:${new URL(address).port}`;
       return { url: address };
     },
     async stop(graceMs = 10_000) {

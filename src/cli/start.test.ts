@@ -124,9 +124,12 @@ describe('upkeep start (a real process)', () => {
     const proc = spawnUpkeep(['start', '--plan', plan, '--data-dir', join(hbDir, 'data'), '--port', '0']);
     try {
       const [, url] = await proc.waitFor(/API\s+(http:\/\/\S+)\/api\/units/);
-      const unit = (await json(`${url}/api/units/shop/nightly`)).body as { heartbeat: { token: string } };
-      // The listening URL, not the shown ping URL: with --port 0 that names port 0.
-      const pingUrl = `${url}/ping/${unit.heartbeat.token}`;
+      const unit = (await json(`${url}/api/units/shop/nightly`)).body as {
+        heartbeat: { token: string; pingUrl: string };
+      };
+      // With --port 0 the shown ping URL names the port upkeep actually listens on.
+      const pingUrl = unit.heartbeat.pingUrl;
+      assert.equal(pingUrl, `${url}/ping/${unit.heartbeat.token}`);
       const fail = await fetch(`${pingUrl}/fail`, { method: 'POST', body: 'disk full' });
       assert.equal(fail.status, 200);
       const [line] = await proc.waitFor(/shop\/nightly\s+ok → \S+.*failure ping: disk full/);

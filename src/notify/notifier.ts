@@ -31,8 +31,8 @@ export interface NotifierOptions {
   logger: Logger;
   /** This process's name in claims. */
   worker: string;
-  /** Where upkeep's web server is reachable by people, for links in messages. */
-  baseUrl: string;
+  /** Where upkeep's web server is reachable by people, for links in messages (a function: known once listening). */
+  baseUrl: string | (() => string);
   dispatcher?: Dispatcher;
   /**
    * The key channel fingerprints are computed under (see channel-key.ts), or how to load it: the composition root
@@ -154,7 +154,7 @@ export class Notifier {
       );
     }
     const now = this.opts.clock.now();
-    const message = testMessage(channel, now, this.opts.baseUrl);
+    const message = testMessage(channel, now, this.baseUrl());
     const claim = await this.store.enqueueClaimed(
       { unitId: message.unitId, channel, event: 'test', message, status: 'pending' },
       { now, worker: this.opts.worker, claimMs: this.opts.claimMs ?? 120_000 },
@@ -190,7 +190,7 @@ export class Notifier {
   }
 
   private context(): PlanContext {
-    return { now: this.opts.clock.now(), baseUrl: this.opts.baseUrl };
+    return { now: this.opts.clock.now(), baseUrl: this.baseUrl() };
   }
 
   private claimOpts(limit: number) {
@@ -198,6 +198,11 @@ export class Notifier {
   }
 
   /** Records every channel's fingerprint once: a channel whose entry changed since it was disabled is re-enabled. */
+  private baseUrl(): string {
+    const { baseUrl } = this.opts;
+    return typeof baseUrl === 'function' ? baseUrl() : baseUrl;
+  }
+
   private syncChannels(): Promise<void> {
     this.synced ??= this.channelKey()
       .then((key) => this.store.syncChannels(channelFingerprints(this.opts.plan, key)))
