@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { HeartbeatService } from '../src/heartbeats/heartbeat-service.js';
+import { packageFile } from '../src/package-root.js';
 import { parsePlan } from '../src/plan/load-plan.js';
 import { systemClock } from '../src/schedule/clock.js';
 import { unitDefinition } from '../src/schedule/unit-definition.js';
@@ -56,7 +57,7 @@ async function load(seconds: number): Promise<LoadResult> {
   const child = spawn(
     process.execPath,
     [
-      new URL('./ping-load.mjs', import.meta.url).pathname,
+      packageFile('bench/ping-load.mjs'), // plain JavaScript: run from the sources, also when this file is compiled
       base,
       String(seconds),
       String(values.connections),

@@ -38,7 +38,7 @@ interface SideResult {
   ms: number;
   bytes: number;
   maxRssMb: number;
-  /** Peak RSS of the child before its run: Node + tsx + the loaded modules. */
+  /** Peak RSS of the child before its run: Node (+ tsx when run from the sources) + the loaded modules. */
   baseRssMb: number;
 }
 
@@ -163,7 +163,8 @@ async function plainDump(url: string, file: string): Promise<SideResult> {
 
 function child(side: string, url: string, out: string): Promise<SideResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', side], {
+    // The child runs the way this file runs: compiled in dist/bench/, or through tsx (execArgv carries --import tsx).
+    const proc = spawn(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--child', side], {
       env: { ...process.env, BENCH_PG_URL: url, BENCH_OUT: out },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
