@@ -122,7 +122,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     baseUrl: () => baseUrl,
     dispatcher: opts.dispatcher,
     // Kept in the data dir, never in the store: fingerprints of channel entries must not be testable from a dump.
-    channelKey: () => loadChannelKey(opts.dataDir),
+    channelKey: () => loadChannelKey(opts.dataDir, opts.env),
   });
   const scheduler = new Scheduler({
     store,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,25 @@ describe('loadChannelKey', () => {
     await assert.rejects(loadChannelKey(dataDir), (e: unknown) => {
       assert.ok(e instanceof ChannelKeyError);
       assert.match(e.message, /channel-key is not an upkeep channel key .*delete it/);
+      return true;
+    });
+  });
+});
+
+describe('loadChannelKey from UPKEEP_CHANNEL_KEY', () => {
+  it('uses the variable instead of the file, so workers can share one key', async () => {
+    const dataDir = mkdtempSync(join(root, 'env-'));
+    const hex = 'ab'.repeat(32);
+    const key = await loadChannelKey(dataDir, { UPKEEP_CHANNEL_KEY: ` ${hex}\n` });
+    assert.equal(key.toString('hex'), hex);
+    assert.equal(existsSync(join(dataDir, CHANNEL_KEY_FILE)), false, 'no file is made');
+  });
+
+  it('refuses a malformed value without showing it', async () => {
+    await assert.rejects(loadChannelKey(root, { UPKEEP_CHANNEL_KEY: 'hunter2' }), (e: unknown) => {
+      assert.ok(e instanceof ChannelKeyError);
+      assert.match(e.message, /UPKEEP_CHANNEL_KEY must be 64 hex characters/);
+      assert.doesNotMatch(e.message, /hunter2/);
       return true;
     });
   });

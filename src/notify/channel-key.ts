@@ -22,10 +22,23 @@ export class ChannelKeyError extends Error {
 }
 
 /**
- * Reads `<dataDir>/channel-key` (64 hex characters), creating it with mode 0600 on first use. Two processes
+ * The key from UPKEEP_CHANNEL_KEY when set, else reads `<dataDir>/channel-key` (64 hex characters), creating it with mode 0600 on first use. Two processes
  * starting together agree: the file is created exclusively and the loser reads the winner's key.
  */
-export async function loadChannelKey(dataDir: string): Promise<Buffer> {
+export async function loadChannelKey(
+  dataDir: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<Buffer> {
+  // Several workers sharing one PostgreSQL store share the key this way instead of copying the file.
+  const fromEnv = env.UPKEEP_CHANNEL_KEY?.trim();
+  if (fromEnv) {
+    if (!KEY_TEXT.test(fromEnv)) {
+      throw new ChannelKeyError(
+        'UPKEEP_CHANNEL_KEY must be 64 hex characters (make one with: openssl rand -hex 32); its value is not shown',
+      );
+    }
+    return Buffer.from(fromEnv, 'hex');
+  }
   const file = join(dataDir, CHANNEL_KEY_FILE);
   const existing = await readKey(file);
   if (existing) return existing;
