@@ -186,16 +186,20 @@ export function evaluateDrillJob(observation: Observation): Verdict {
       });
       break;
     case 'could-not-run':
-    case 'no-identity':
       judged.push({ condition, passed: false, severity: 'warning', failText: `drill could not run: ${reason}` });
       break;
+    case 'no-identity':
+    // The backup unit already warns that no identity is set; a second alert for the same missing setting would
+    // only repeat it (and the freshness unit fires once the proof is overdue).
     case 'nothing-yet':
       break;
   }
   const ok =
     facts.drill === 'nothing-yet'
       ? `no backup to drill yet${reason ? ` (${reason})` : ''}`
-      : `backup ${short(facts)} drilled: counts match`;
+      : facts.drill === 'no-identity'
+        ? `drills wait for backup.encrypt.identity (the backup unit says what to set)`
+        : `backup ${short(facts)} drilled: counts match`;
   return buildVerdict(judged, values, ok);
 }
 
