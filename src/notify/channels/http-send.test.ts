@@ -73,6 +73,30 @@ describe('sendHttp', () => {
     }
   });
 
+  it("without a Retry-After header, reads the wait from Telegram's or Discord's JSON error body", async () => {
+    const cases = [
+      {
+        body: '{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 35","parameters":{"retry_after":35}}',
+        want: 35_000,
+      },
+      { body: '{"message":"You are being rate limited.","retry_after":0.25,"global":false}', want: 250 },
+      { body: '{"retry_after":"soon"}', want: undefined },
+      { body: 'slow down', want: undefined },
+    ];
+    try {
+      for (const { body, want } of cases) {
+        receiver.reply = { status: 429, body };
+        await assert.rejects(sendHttp(message(`${receiver.base}/busy`), sendContext(), { service: 'Test' }), (e) => {
+          assert.ok(e instanceof ChannelError);
+          assert.equal(e.retryAfterMs, want, body);
+          return true;
+        });
+      }
+    } finally {
+      receiver.reply = { status: 200, body: 'ok' };
+    }
+  });
+
   it('reads Retry-After as delay-seconds (fractions too) or an HTTP-date; a past date is 0; anything else is ignored', () => {
     const now = Date.UTC(2026, 2, 1, 10, 0, 0);
     assert.equal(parseRetryAfter('0', now), 0);

@@ -111,8 +111,28 @@ export async function sendHttp(
   if (status >= 200 && status < 300) return { status, body };
   // Only "slow down" (429) and "unavailable" (503) carry a Retry-After worth obeying (RFC 9110 §10.2.3).
   const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
-  const after = status === 429 || status === 503 ? parseRetryAfter(header, ctx.now()) : undefined;
+  const after =
+    status === 429 || status === 503 ? (parseRetryAfter(header, ctx.now()) ?? retryAfterInBody(body)) : undefined;
   throw statusError(status, body, service, secrets, after);
+}
+
+/**
+ * The wait a JSON error body asks for when there is no header: Telegram's `parameters.retry_after` and Discord's
+ * `retry_after`, in (possibly fractional) seconds; undefined otherwise.
+ */
+export function retryAfterInBody(body: string): number | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object') return undefined;
+  const record = parsed as { retry_after?: unknown; parameters?: { retry_after?: unknown } | null };
+  const seconds = record.parameters?.retry_after ?? record.retry_after;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0
+    ? Math.ceil(seconds * 1000)
+    : undefined;
 }
 
 /**
