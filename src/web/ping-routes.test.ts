@@ -141,6 +141,24 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await curl(['-o', '/dev/null', '-w', '%{http_code}', `${url}?rid=abc`])).stdout, '400');
     });
 
+    it('answers pings before Fastify: other methods and deeper paths are its 404s; a body over 10 MB is 413', async () => {
+      const countBefore = (await pings()).length;
+      const put = await fetch(url, { method: 'PUT' });
+      assert.equal(put.status, 404);
+      assert.match(await put.text(), /"no route PUT/);
+      const deeper = await fetch(`${url}/fail/again`);
+      assert.equal(deeper.status, 404);
+      assert.match(await deeper.text(), /"no route GET/);
+      const huge = await fetch(`${url}/log`, { method: 'POST', body: Buffer.alloc(11 * 1024 * 1024, 120) });
+      assert.equal(huge.status, 413);
+      assert.equal(await huge.text(), 'ping body over 10 MB');
+      const head = await fetch(url, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get('content-type'), 'text/plain; charset=utf-8');
+      assert.equal(await head.text(), '', 'HEAD answers without a body');
+      assert.equal((await pings()).length, countBefore + 1, 'only the HEAD ping was stored');
+    });
+
     it('/api/units shows the token and ping URL of heartbeat units', async () => {
       const res = await curl(['-f', `${h.base}/api/units`]);
       const units = JSON.parse(res.stdout) as { id: string; heartbeat?: { token: string; pingUrl: string } }[];

@@ -1,10 +1,12 @@
 /** upkeep's HTTP server: its own /healthz and the read-only API. Built by the composition root (src/app.ts). */
+import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
 import type { Store } from '../store/store.js';
 import { registerApiRoutes } from './api-routes.js';
 import { type NotifyRouteDeps, registerNotifyRoutes } from './notify-routes.js';
+import { pingHandler } from './ping-handler.js';
 import { type PingRouteDeps, registerPingRoutes } from './ping-routes.js';
 
 export interface ServerDeps {
@@ -26,8 +28,17 @@ const STALL_MS = 30_000;
 
 /** Builds the Fastify app (not yet listening). */
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  const logger = deps.logger.child({ component: 'web' });
+  // Pings are answered by node's HTTP server before Fastify sees them (ping-handler.ts); everything else is Fastify's.
+  const ping = deps.heartbeats ? pingHandler(deps.heartbeats, logger) : undefined;
   // Request logs are pino `info`; upkeep logs at `warn` unless UPKEEP_LOG_LEVEL asks for more.
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'web' }) as FastifyBaseLogger });
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    serverFactory: (handler) =>
+      createServer((req, res) => {
+        if (!ping?.(req, res)) handler(req, res);
+      }),
+  });
 
   app.get('/healthz', async (_req, reply) => {
     const problems: string[] = [];
