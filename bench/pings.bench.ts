@@ -18,6 +18,7 @@ import { systemClock } from '../src/schedule/clock.js';
 import { unitDefinition } from '../src/schedule/unit-definition.js';
 import { HeartbeatStore } from '../src/store/heartbeat-store.js';
 import { createStore } from '../src/store/kysely-store.js';
+import { startWalCheckpointer } from '../src/store/wal-checkpointer.js';
 import { buildServer } from '../src/web/server.js';
 
 const { values } = parseArgs({
@@ -49,6 +50,8 @@ const service = new HeartbeatService({
   batchWindowMs: Number(values.window),
 });
 await service.sync();
+// As `upkeep start` does (src/app.ts): WAL checkpoints on a worker thread, off the event loop.
+const checkpointer = startWalCheckpointer(store.database, { logger });
 const server = buildServer({ store, logger, now: () => Date.now(), version: 'bench', heartbeats: service });
 const base = await server.listen({ host: '127.0.0.1', port: 0 });
 const tokens = [...(await heartbeats.tokens()).values()];
@@ -125,6 +128,7 @@ log(
   `| ${new Date().toISOString().slice(0, 10)} | ${cpus().length} × ${cpuModel}, Node ${process.versions.node} | ${n} | ${values.connections} | ${Math.round(result.rps).toLocaleString('en')} | ${result.latency.p50} / ${result.latency.p99} ms | ${result.ok.toLocaleString('en')} / ${stored.toLocaleString('en')} | ${cpuPct.toFixed(0)} % | ${cpuPerPing.toFixed(0)} µs | ${verdict} |`,
 );
 await server.close();
+await checkpointer?.stop();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
 // Every 200 must be a stored ping; a few more are stored than counted (in flight when autocannon stopped).

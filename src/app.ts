@@ -25,6 +25,7 @@ import { unitDefinition } from './schedule/unit-definition.js';
 import { HeartbeatStore } from './store/heartbeat-store.js';
 import { createStore, type KyselyStore } from './store/kysely-store.js';
 import type { RunRecord } from './store/store.js';
+import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
 import { VERSION } from './version.js';
 import { buildServer } from './web/server.js';
 
@@ -150,6 +151,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     version: VERSION,
   });
   let pruneTimer: NodeJS.Timeout | undefined;
+  let checkpointer: WalCheckpointer | undefined;
 
   return {
     plan,
@@ -158,6 +160,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     notifier,
     heartbeats,
     async start() {
+      checkpointer = startWalCheckpointer(store.database, { logger });
       scheduler.start();
       notifier.start();
       const prune = () =>
@@ -177,6 +180,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await heartbeats.close(); // writes pings still waiting for their batch
       const result = await scheduler.stop(graceMs);
       await notifier.stop(Math.min(graceMs, 5_000));
+      await checkpointer?.stop();
       await store.close();
       return result;
     },
