@@ -6,7 +6,7 @@ import { systemClock } from '../schedule/clock.js';
 import type { StoreDialect } from '../store/database.js';
 import { Notifier } from './notifier.js';
 import { bodies, notifierFixture, T0 } from './test-notifier-fixture.js';
-import { onEveryDialect, recordTransition, silent, TEST_CHANNEL_KEY } from './test-notify.js';
+import { onEveryDialect, recordFiring, silent, TEST_CHANNEL_KEY } from './test-notify.js';
 
 onEveryDialect('Notifier loop', (dialect: StoreDialect) => {
   const setup = notifierFixture(dialect);
@@ -25,13 +25,7 @@ onEveryDialect('Notifier loop', (dialect: StoreDialect) => {
     });
     try {
       n.start();
-      await recordTransition(ts.store.database, {
-        unitId: 'shop/db',
-        at: Date.now(),
-        from: 'pending',
-        to: 'firing',
-        severity: 'warning',
-      });
+      await recordFiring(ts.store.database, 'shop/db', Date.now(), 'warning');
       n.wake();
       const deadline = Date.now() + 5_000;
       while (receiver.requests.length === 0 && Date.now() < deadline) await sleep(10);
@@ -87,22 +81,10 @@ onEveryDialect('Notifier loop', (dialect: StoreDialect) => {
     const { make, ts, clock, receiver } = await setup();
     try {
       const n = make('a');
-      await recordTransition(ts.store.database, {
-        unitId: 'shop/api',
-        at: T0,
-        from: 'pending',
-        to: 'firing',
-        severity: 'critical',
-      });
+      await recordFiring(ts.store.database, 'shop/api', T0, 'critical');
       await n.tick();
       receiver.reply = { status: 503, body: 'down' };
-      await recordTransition(ts.store.database, {
-        unitId: 'shop/db',
-        at: T0,
-        from: 'pending',
-        to: 'firing',
-        severity: 'warning',
-      });
+      await recordFiring(ts.store.database, 'shop/db', T0, 'warning');
       clock.advance(1_000);
       await n.tick();
       assert.equal(await n.store.prune(T0 + 2_000), 1, 'only the sent row');

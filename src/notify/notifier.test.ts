@@ -5,7 +5,7 @@ import { it } from 'node:test';
 import type { StoreDialect } from '../store/database.js';
 import { Notifier } from './notifier.js';
 import { bodies, notifierFixture, T0 } from './test-notifier-fixture.js';
-import { onEveryDialect, recordTransition, silent, TEST_CHANNEL_KEY } from './test-notify.js';
+import { onEveryDialect, recordFiring, recordTransition, silent, TEST_CHANNEL_KEY } from './test-notify.js';
 
 onEveryDialect('Notifier', (dialect: StoreDialect) => {
   const setup = notifierFixture(dialect);
@@ -17,13 +17,7 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
       const b = make('b');
       const db = ts.store.database;
       await recordTransition(db, { unitId: 'shop/api', at: T0, from: 'ok', to: 'pending', severity: 'critical' });
-      await recordTransition(db, {
-        unitId: 'shop/api',
-        at: T0 + 60_000,
-        from: 'pending',
-        to: 'firing',
-        severity: 'critical',
-      });
+      await recordFiring(db, 'shop/api', T0 + 60_000, 'critical');
       await recordTransition(db, { unitId: 'shop/db', at: T0 + 60_000, from: 'ok', to: 'firing', severity: 'warning' });
       clock.advance(61_000);
       await Promise.all([a.tick(), b.tick(), a.tick(), b.tick()]);
@@ -61,13 +55,7 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
     try {
       const n = make('a');
       receiver.reply = { status: 503, body: 'busy' };
-      await recordTransition(ts.store.database, {
-        unitId: 'shop/api',
-        at: T0,
-        from: 'pending',
-        to: 'firing',
-        severity: 'critical',
-      });
+      await recordFiring(ts.store.database, 'shop/api', T0, 'critical');
       await n.tick();
       let [row] = await n.store.listOutbox({ limit: 1 });
       assert.equal(row?.status, 'pending');
@@ -110,13 +98,7 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
     try {
       const n = make('a');
       receiver.reply = { status: 429, body: 'rate limited', headers: { 'retry-after': '600' } };
-      await recordTransition(ts.store.database, {
-        unitId: 'shop/api',
-        at: T0,
-        from: 'pending',
-        to: 'firing',
-        severity: 'critical',
-      });
+      await recordFiring(ts.store.database, 'shop/api', T0, 'critical');
       await n.tick();
       let [row] = await n.store.listOutbox({ limit: 1 });
       assert.equal(row?.nextAttemptAt, T0 + 600_000, 'Retry-After (10 min) beats the 30 s backoff');
@@ -266,13 +248,7 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
     try {
       const a = make('a');
       const b = make('b');
-      await recordTransition(ts.store.database, {
-        unitId: 'shop/api',
-        at: T0,
-        from: 'pending',
-        to: 'firing',
-        severity: 'critical',
-      });
+      await recordFiring(ts.store.database, 'shop/api', T0, 'critical');
       await a.tick();
       const count = () => bodies(receiver).filter((x) => x.event === 'reminder').length;
       clock.advance(3_600_000);

@@ -137,3 +137,13 @@ export async function recordTransition(
     return Number(row.id);
   });
 }
+
+/** Records a unit going pending → firing at `at` (the common start of a notification test). */
+export function recordFiring(
+  database: Database,
+  unitId: string,
+  at: number,
+  severity: 'critical' | 'warning' = 'critical',
+): Promise<number> {
+  return recordTransition(database, { unitId, at, from: 'pending', to: 'firing', severity });
+}

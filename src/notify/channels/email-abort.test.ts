@@ -7,7 +7,7 @@ import { parsePlan } from '../../plan/load-plan.js';
 import { systemClock } from '../../schedule/clock.js';
 import { ChannelError } from '../channel.js';
 import { Notifier } from '../notifier.js';
-import { openTestStore, recordTransition, silent, TEST_CHANNEL_KEY } from '../test-notify.js';
+import { openTestStore, recordFiring, silent, TEST_CHANNEL_KEY } from '../test-notify.js';
 import { emailChannel, SMTP_TIMEOUT_MS } from './email.js';
 import { deliver, FIRING, type Receiver, sendContext, startReceiver } from './test-support.js';
 
@@ -130,18 +130,12 @@ apps:
       try {
         const db = ts.store.database;
         const now = Date.now();
-        await recordTransition(db, {
-          unitId: 'shop/api',
-          at: now,
-          from: 'pending',
-          to: 'firing',
-          severity: 'critical',
-        });
+        await recordFiring(db, 'shop/api', now, 'critical');
         await notifier.tick(); // plans both rows and sends the mail (the only slot) until its deadline
         const [mailRow] = (await notifier.store.listOutbox({ limit: 5 })).filter((r) => r.channel === 'mail');
         assert.equal(mailRow?.status, 'pending', 'a timed-out mail is retried later');
         assert.match(mailRow?.lastError ?? '', /timed out/);
-        await recordTransition(db, { unitId: 'shop/db', at: now, from: 'pending', to: 'firing', severity: 'warning' });
+        await recordFiring(db, 'shop/db', now, 'warning');
         const delivered = new Promise<void>((resolve) => {
           const poll = setInterval(() => {
             if (receiver.requests.length > 0) {
