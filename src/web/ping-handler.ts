@@ -37,7 +37,12 @@ export function pingHandler(heartbeats: PingIngest, logger: Logger) {
     const queryAt = url.indexOf('?');
     const segments = url.slice('/ping/'.length, queryAt < 0 ? undefined : queryAt).split('/');
     if (segments.length > 2 || segments[0] === '') return false;
-    void answer(heartbeats, logger, req, res, segments, queryAt < 0 ? '' : url.slice(queryAt + 1));
+    answer(heartbeats, logger, req, res, segments, queryAt < 0 ? '' : url.slice(queryAt + 1)).catch((err) => {
+      // A bug of upkeep's own: said as such, never as a verdict on the job that pinged.
+      logger.error({ err }, 'ping handler failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('upkeep internal error; retry');
+    });
     return true;
   };
 }
