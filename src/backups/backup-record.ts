@@ -70,3 +70,30 @@ export interface BackupCatalog {
 export function isVerified(state: BackupState): boolean {
   return state === 'checked' || state === 'drilled';
 }
+
+/** What is known when a backup starts; everything else starts empty. */
+export type BackupStart = Pick<
+  BackupRecord,
+  'id' | 'app' | 'database' | 'engine' | 'format' | 'file' | 'target' | 'startedAt' | 'gzip' | 'recipients'
+>;
+
+/** A new backup's record, state `running`, with nothing taken, checked or measured yet. */
+export function runningBackup(start: BackupStart): BackupRecord {
+  return {
+    ...start,
+    state: 'running',
+    takenAt: null,
+    checkedAt: null,
+    drilledAt: null,
+    failedAt: null,
+    failedIn: null,
+    reason: null,
+    sizeBytes: null,
+    plaintextBytes: null,
+    durationMs: null,
+    counts: null,
+    server: null,
+    plaintextSha256: null,
+    ciphertextSha256: null,
+  };
+}

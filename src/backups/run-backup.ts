@@ -13,7 +13,7 @@ import { type DatabaseAdapter, DatabaseError, type DumpSummary, type TransferPro
 import type { Clock } from '../schedule/clock.js';
 import { encrypterFor, encryptStream, recipientFingerprint } from './age-crypto.js';
 import { archiveName, archivePrefix } from './archive-name.js';
-import type { BackupCatalog, BackupRecord } from './backup-record.js';
+import { type BackupCatalog, type BackupRecord, runningBackup } from './backup-record.js';
 import { BackupError } from './errors.js';
 import { HashThrough } from './hash-through.js';
 import type { BackupTarget } from './target.js';
@@ -47,7 +47,7 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
   const startedAt = clock.now();
   const id = (opts.newId ?? randomUUID)();
   const gzip = !adapter.compressed;
-  const record: BackupRecord = {
+  const record = runningBackup({
     id,
     app: source.app,
     database: source.database,
@@ -55,24 +55,10 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
     format: adapter.format,
     file: archiveName({ ...source, startedAt, id, format: adapter.format, gzip, encrypted: encrypter !== undefined }),
     target: target.description,
-    state: 'running',
     startedAt,
-    takenAt: null,
-    checkedAt: null,
-    drilledAt: null,
-    failedAt: null,
-    failedIn: null,
-    reason: null,
-    sizeBytes: null,
-    plaintextBytes: null,
-    durationMs: null,
-    counts: null,
-    server: null,
     gzip,
-    plaintextSha256: null,
-    ciphertextSha256: null,
     recipients: opts.recipients.map(recipientFingerprint),
-  };
+  });
   await catalog.insert(record);
   log.info({ backup: id, file: record.file }, 'backup started');
   if (encrypter === undefined) log.warn({ backup: id }, 'backup is not encrypted: add encrypt.recipients to the plan');

@@ -1,7 +1,7 @@
 /** The backup catalog on SQLite and PostgreSQL: insert, state changes, listings, lookup by prefix, removal. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { BackupRecord } from '../backups/backup-record.js';
+import { type BackupRecord, runningBackup } from '../backups/backup-record.js';
 import { onEveryDialect, openTestStore } from '../notify/test-notify.js';
 import { BackupStore } from './backup-store.js';
 import type { StoreDialect } from './database.js';
@@ -11,7 +11,7 @@ import type { StoreDialect } from './database.js';
 const T0 = Date.UTC(2026, 3, 1, 2);
 
 function record(id: string, over: Partial<BackupRecord> = {}): BackupRecord {
-  return {
+  const start = runningBackup({
     id,
     app: 'shop',
     database: 'main',
@@ -19,25 +19,11 @@ function record(id: string, over: Partial<BackupRecord> = {}): BackupRecord {
     format: 'pgdump',
     file: `shop.main.${id}.pgdump.age`,
     target: 'file:/srv/backups',
-    state: 'running',
     startedAt: T0,
-    takenAt: null,
-    checkedAt: null,
-    drilledAt: null,
-    failedAt: null,
-    failedIn: null,
-    reason: null,
-    sizeBytes: null,
-    plaintextBytes: null,
-    durationMs: null,
-    counts: null,
-    server: null,
     gzip: false,
-    plaintextSha256: null,
-    ciphertextSha256: null,
     recipients: ['sha256:0123456789abcdef'],
-    ...over,
-  };
+  });
+  return { ...start, ...over };
 }
 
 onEveryDialect('BackupStore', (dialect: StoreDialect) => {
