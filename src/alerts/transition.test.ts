@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Outcome } from '../checks/kind.js';
+import type { AlertState } from '../core/alert-state.js';
+import type { Outcome } from '../core/outcome.js';
 import type { AlertPolicy } from '../plan/units.js';
 import { initialAlertState, transition } from './transition.js';
-import type { AlertState } from './types.js';
 
 const policy: AlertPolicy = { failureThreshold: 2, successThreshold: 2 };
 

@@ -10,9 +10,10 @@
  * `error` exists so that upkeep's own failures (store, scheduler, a bug in a probe) are never recorded as the
  * target being down: they neither count as failures nor reset a firing alert.
  */
-import type { Outcome, Severity } from '../checks/kind.js';
+
+import type { AlertState, AlertStateName, TransitionInput } from '../core/alert-state.js';
+import type { Outcome, Severity } from '../core/outcome.js';
 import type { AlertPolicy } from '../plan/units.js';
-import type { AlertState, AlertStateName, TransitionInput } from './types.js';
 
 /** The change a run caused, without the unit id (the caller knows it). */
 export interface StateChange {

@@ -1,5 +1,5 @@
 /** Classifies a probe's error into a FailureReason and a message that tells a person where to look. */
-import type { FailureReason } from './kind.js';
+import type { FailureReason } from '../core/observation.js';
 
 /** A classified failure, ready for Observation.failure. */
 export interface ClassifiedFailure {

@@ -5,6 +5,7 @@
  * missing ping becomes late; the probe then reads the last ping from the store and evaluate() judges it.
  */
 import { z } from 'zod';
+import type { Observation, Verdict } from '../core/observation.js';
 import {
   describeExpectation,
   formatTime,
@@ -15,7 +16,7 @@ import { parseDuration } from '../plan/duration.js';
 import { durationField, scheduleField } from '../plan/plan-schema.js';
 import type { ScheduleSpec } from '../plan/units.js';
 import { parseSchedule } from '../schedule/schedule-spec.js';
-import type { CheckKind, Observation, ProbeContext, Verdict } from './kind.js';
+import type { CheckKind, ProbeContext } from './kind.js';
 import { buildVerdict } from './verdict.js';
 
 const DEFAULT_GRACE = '5m';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Observation, RecentValues } from '../core/observation.js';
 import { httpSchema } from './http.js';
 import { evaluateHttp } from './http-evaluate.js';
-import type { Observation, RecentValues } from './kind.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const spec = (entry: Record<string, unknown>) => httpSchema.parse({ http: 'https://api.example/health', ...entry });

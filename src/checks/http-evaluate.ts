@@ -1,7 +1,9 @@
 /** The pure evaluation of an http observation against the spec's expectations and the unit's recent values. */
+
+import type { Observation, RecentValues, Verdict } from '../core/observation.js';
+import type { Severity } from '../core/outcome.js';
 import type { HttpSpec } from './http.js';
 import { formatMismatch, readPath, subsetMismatches } from './json-subset.js';
-import type { Observation, RecentValues, Severity, Verdict } from './kind.js';
 import { formatQuantity, parseMs, parseQuantity } from './quantity.js';
 import { breaches, describePass, parseThreshold } from './threshold.js';
 import { buildVerdict, failureVerdict, type Judged, judgeLevels } from './verdict.js';

@@ -4,9 +4,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Agent } from 'undici';
+import type { Observation } from '../core/observation.js';
 import { httpKind, httpSchema } from './http.js';
 import { probeHttp } from './http-request.js';
-import type { Observation } from './kind.js';
 import { createTestPki, type TestPki } from './test-certs.js';
 import { testContext } from './test-context.js';
 

@@ -1,10 +1,11 @@
 /** The HTTP probe's I/O: bounded manual redirects, one total deadline, a byte-capped streaming body read. */
 import { Agent, type Dispatcher, request } from 'undici';
+import type { Observation } from '../core/observation.js';
 import { startDeadline } from '../shared/deadline.js';
 import { classifyFailure } from './failure-reason.js';
 import type { HttpSpec } from './http.js';
 import { pickForSpec } from './http-json.js';
-import type { Observation, ProbeContext } from './kind.js';
+import type { ProbeContext } from './kind.js';
 import { formatQuantity, parseSize } from './quantity.js';
 
 /** The body excerpt kept in facts, and the largest body whose parsed JSON is kept whole. */

@@ -2,64 +2,8 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import type { HeartbeatSnapshot } from '../heartbeats/heartbeat-state.js';
+import type { Observation, RecentValues, Verdict } from '../core/observation.js';
 import type { ScheduleSpec } from '../plan/units.js';
-
-export type Severity = 'critical' | 'warning' | 'info';
-
-/**
- * The verdict of one run. `error` is reserved for upkeep's own failures (a bug, the store, the scheduler):
- * it is never a statement about the target and never counts as the target being down.
- */
-export type Outcome = 'ok' | Severity | 'error';
-
-/** Why a probe could not get an answer from the target; distinct so a person knows where to look. */
-export type FailureReason =
-  | 'dns' // name did not resolve
-  | 'connect' // refused, unreachable, reset before a response
-  | 'tls' // handshake failed, certificate rejected
-  | 'timeout' // the total deadline passed
-  | 'protocol' // answered, but not in the protocol expected (bad HTTP, redirect loop, body over the cap)
-  | 'other';
-
-/** What a probe saw. Probes never throw for a target's failure: they return `failure` instead. */
-export interface Observation {
-  /** When the probe started and how long it took, in ms since the epoch / ms. */
-  startedAt: number;
-  durationMs: number;
-  /** Set when no usable answer came back. */
-  failure?: { reason: FailureReason; message: string };
-  /** Kind-specific facts (status, headers, parsed JSON body, certificate dates, ...): JSON-serialisable. */
-  facts: Record<string, unknown>;
-}
-
-/** One condition's result inside a verdict, for display and for the transition reason. */
-export interface ConditionResult {
-  /** e.g. `status == 200`, `responseTime < 2s`, `metrics.errorRate <= 5%`. */
-  condition: string;
-  passed: boolean;
-  /** The severity this condition carries when it fails. */
-  severity: Severity;
-  /** What was actually seen, e.g. `503`, `2.4s`, `7.2%`. */
-  actual?: string;
-}
-
-/** The pure evaluation of an observation. */
-export interface Verdict {
-  /** `ok`, or the worst severity among failed conditions (a `failure` is critical). */
-  outcome: Exclude<Outcome, 'error'>;
-  /** One line for tables and alerts, e.g. `HTTP 503 (expected 200)` or `ok in 123ms`. */
-  summary: string;
-  conditions: ConditionResult[];
-  /** Numbers worth charting and trending (responseTimeMs, daysLeft, heapUsedBytes, ...). */
-  values: Record<string, number>;
-}
-
-/** A past run's values, oldest first, for trend rules such as heap growth. */
-export interface RecentValues {
-  at: number;
-  values: Record<string, number>;
-}
 
 /** What a probe may use. Injected so tests use real local servers and a fake clock, never module mocks. */
 export interface ProbeContext {
@@ -75,8 +19,11 @@ export interface ProbeContext {
   ca?: string | string[];
   /** The unit being probed (`app/name`): kinds that read their own stored state (heartbeat) need it. */
   unitId?: string;
-  /** The heartbeat kind reads the last ping from the store through this. */
-  heartbeats?: { lastPing(unitId: string): Promise<HeartbeatSnapshot | undefined> };
+  /**
+   * The heartbeat kind reads the last ping through this, provided by its capability (src/heartbeats): the snapshot
+   * is opaque here so that the check contract depends on no capability.
+   */
+  heartbeats?: { lastPing(unitId: string): Promise<object | undefined> };
 }
 
 /** A check kind: one file in src/checks plus one line in src/checks/registry.ts. */

@@ -1,9 +1,10 @@
 /** The `tcp` check kind: can a TCP connection be opened to host:port, and how fast. */
 import { connect } from 'node:net';
 import { z } from 'zod';
+import type { Observation } from '../core/observation.js';
 import { startDeadline } from '../shared/deadline.js';
 import { classifyFailure } from './failure-reason.js';
-import type { CheckKind, Observation, ProbeContext } from './kind.js';
+import type { CheckKind, ProbeContext } from './kind.js';
 import { formatQuantity, parseMs } from './quantity.js';
 import { parseHostPort, responseTimeField } from './spec-fields.js';
 import { buildVerdict, failureVerdict, judgeLevels } from './verdict.js';

@@ -1,9 +1,10 @@
 /** The tls probe's I/O: a handshake that does not reject, so the certificate chain can be inspected and judged. */
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
+import type { Observation } from '../core/observation.js';
 import { startDeadline } from '../shared/deadline.js';
 import { classifyFailure, describeCertError } from './failure-reason.js';
-import type { Observation, ProbeContext } from './kind.js';
+import type { ProbeContext } from './kind.js';
 import { parseHostPort } from './spec-fields.js';
 import type { TlsSpec } from './tls.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { createServer, type Server } from 'node:tls';
-import type { Observation } from './kind.js';
+import type { Observation } from '../core/observation.js';
 import { createTestPki, type KeyPair, type TestPki } from './test-certs.js';
 import { testContext } from './test-context.js';
 import { evaluateTls, tlsKind, tlsSchema } from './tls.js';

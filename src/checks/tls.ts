@@ -1,6 +1,7 @@
 /** The `tls` check kind: is the certificate valid, trusted, for this name, and how many days until it expires. */
 import { z } from 'zod';
-import type { CheckKind, Observation, Verdict } from './kind.js';
+import type { Observation, Verdict } from '../core/observation.js';
+import type { CheckKind } from './kind.js';
 import { parseHostPort } from './spec-fields.js';
 import { type CertFact, daysUntil, probeTls } from './tls-probe.js';
 import { buildVerdict, failureVerdict, type Judged } from './verdict.js';

@@ -1,5 +1,6 @@
 /** Turns judged conditions into a Verdict: the worst failed severity wins, and the summary names what failed. */
-import type { ConditionResult, Observation, Severity, Verdict } from './kind.js';
+import type { ConditionResult, Observation, Verdict } from '../core/observation.js';
+import type { Severity } from '../core/outcome.js';
 
 /** A condition plus the words to use in the summary when it fails (`HTTP 503 (expected 200)`). */
 export interface Judged extends ConditionResult {

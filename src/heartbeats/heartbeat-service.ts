@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { StateChange } from '../alerts/transition.js';
 import { type HeartbeatSpec, heartbeatExpectation } from '../checks/heartbeat.js';
+import type { RunRecord } from '../core/run.js';
 import type { CheckUnit } from '../plan/units.js';
 import type { Clock } from '../schedule/clock.js';
 import type { PingRecord } from '../store/heartbeat-schema.js';
 import type { HeartbeatStore } from '../store/heartbeat-store.js';
-import type { RunRecord } from '../store/store.js';
 import { GroupCommit } from './group-commit.js';
 import {
   applyPing,

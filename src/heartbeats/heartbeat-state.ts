@@ -7,11 +7,11 @@
  */
 import { Cron } from 'croner';
 import { transition } from '../alerts/transition.js';
-import type { AlertState, TransitionInput } from '../alerts/types.js';
+import type { AlertState, TransitionInput } from '../core/alert-state.js';
+import type { RunRecord } from '../core/run.js';
 import { formatDuration } from '../plan/duration.js';
 import type { AlertPolicy, ScheduleSpec } from '../plan/units.js';
 import { schedulePeriodMs } from '../schedule/schedule-spec.js';
-import type { RunRecord } from '../store/store.js';
 
 /** When pings are expected: the unit's schedule (a period, or cron in the plan's zone) plus a grace period. */
 export interface HeartbeatExpectation {

@@ -6,7 +6,8 @@
 
 import { z } from 'zod';
 import { BackupError } from '../backups/errors.js';
-import type { CheckKind, Observation, ProbeContext } from '../checks/kind.js';
+import type { CheckKind, ProbeContext } from '../checks/kind.js';
+import type { Observation } from '../core/observation.js';
 import { DatabaseError } from '../databases/adapter.js';
 import { type DatabaseBackupPlan, JOB_KIND } from '../plan/compile-databases.js';
 import { formatDuration } from '../plan/duration.js';

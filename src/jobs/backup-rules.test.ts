@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Observation } from '../checks/kind.js';
+import type { Observation } from '../core/observation.js';
 import {
   evaluateBackupJob,
   evaluateDrillJob,

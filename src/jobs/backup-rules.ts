@@ -6,8 +6,9 @@
  * or drill that could not run (no key, scratch server down) is a warning, since it says nothing bad about the
  * backup; the freshness unit escalates if it goes on.
  */
-import type { FailureReason, Observation, Verdict } from '../checks/kind.js';
+
 import { buildVerdict, type Judged } from '../checks/verdict.js';
+import type { FailureReason, Observation, Verdict } from '../core/observation.js';
 import { formatDuration } from '../plan/duration.js';
 
 /** What the catalog says about proof: the newest drilled backup and the oldest one recorded at all. */

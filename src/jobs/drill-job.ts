@@ -1,5 +1,6 @@
 /** The `drill` job kind (`app/db.drill`): on the `verify:` schedule, restores the newest backup into a scratch database. */
-import type { CheckKind, Observation, ProbeContext } from '../checks/kind.js';
+import type { CheckKind, ProbeContext } from '../checks/kind.js';
+import type { Observation } from '../core/observation.js';
 import { type DatabaseBackupPlan, JOB_KIND } from '../plan/compile-databases.js';
 import { formatDuration } from '../plan/duration.js';
 import { backupPlanSchema, ownDeadline } from './backup-job.js';

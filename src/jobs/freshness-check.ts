@@ -2,7 +2,8 @@
  * The `backup-freshness` kind (`app/db.freshness`, every hour): reads the catalog only, and alerts when no drilled
  * backup is newer than `alertAfter` — also when backups or drills stopped running at all.
  */
-import type { CheckKind, Observation, ProbeContext } from '../checks/kind.js';
+import type { CheckKind, ProbeContext } from '../checks/kind.js';
+import type { Observation } from '../core/observation.js';
 import { type DatabaseBackupPlan, JOB_KIND } from '../plan/compile-databases.js';
 import { backupPlanSchema } from './backup-job.js';
 import { evaluateFreshness } from './backup-rules.js';

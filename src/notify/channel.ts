@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import type { Severity } from '../checks/kind.js';
+import type { Severity } from '../core/outcome.js';
 
 /** What happened, as every channel renders it. Built from a durable transition (or a reminder / test). */
 export interface AlertMessage {

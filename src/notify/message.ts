@@ -1,6 +1,6 @@
 /** Builds the AlertMessage every channel renders, from a unit record and what happened. Pure. */
-import type { Severity } from '../checks/kind.js';
-import type { UnitRecord } from '../store/store.js';
+import type { Severity } from '../core/outcome.js';
+import type { UnitRecord } from '../core/run.js';
 import type { AlertMessage } from './channel.js';
 
 /** Link to a unit in upkeep's web server (the unit's API page until the dashboard has its own). */

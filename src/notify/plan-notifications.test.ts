@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AlertState, Transition } from '../alerts/types.js';
+import type { AlertState, Transition } from '../core/alert-state.js';
+import type { UnitRecord } from '../core/run.js';
 import { EMPTY_NOTIFY_STATE, type UnitNotifyState } from '../store/notify-schema.js';
-import type { UnitRecord } from '../store/store.js';
 import { planReminder, planTransition } from './plan-notifications.js';
 import type { UnitNotifyPolicy } from './policy.js';
 

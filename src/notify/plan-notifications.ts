@@ -10,7 +10,7 @@
  *   is sent once.
  * - Reminders repeat a firing every `renotify` while it lasts.
  */
-import type { Severity } from '../checks/kind.js';
+import type { Severity } from '../core/outcome.js';
 import { formatDuration } from '../plan/duration.js';
 import {
   EMPTY_NOTIFY_STATE,

@@ -1,5 +1,5 @@
 /** Who hears about a unit's alerts, and how: severity routes, per-check overrides and `alerts:` defaults. Pure. */
-import type { Severity } from '../checks/kind.js';
+import type { Severity } from '../core/outcome.js';
 import { DEFAULT_NOTIFY_OPTIONS } from '../plan/notify-options.js';
 import type { NotifyOptions, Plan } from '../plan/plan-types.js';
 

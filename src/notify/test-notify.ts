@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
-import type { AlertState, Transition } from '../alerts/types.js';
+import type { AlertState, Transition } from '../core/alert-state.js';
 import { parsePlan } from '../plan/load-plan.js';
 import type { Plan } from '../plan/plan-types.js';
 import { type Database, openDatabase, type StoreDialect } from '../store/database.js';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { CheckKind } from '../checks/kind.js';
 import { checkKinds } from '../checks/registry.js';
-import type { Retention } from '../store/store.js';
+import type { Retention } from '../core/run.js';
 import { validateCheckEntry } from './check-entries.js';
 import { compileUnits } from './compile.js';
 import { compileBackupPlans, compileBackupUnits, type DatabaseBackupPlan } from './compile-databases.js';

@@ -1,7 +1,7 @@
 /** Rules that span parts of the plan: zone, routes to channels, unique names, maintenance windows, references. */
-import type { Severity } from '../checks/kind.js';
+import type { Severity } from '../core/outcome.js';
+import type { Retention } from '../core/run.js';
 import { assertTimeZone, parseSchedule, SCHEDULE_FORMS, ScheduleError } from '../schedule/schedule-spec.js';
-import type { Retention } from '../store/store.js';
 import { parseDuration } from './duration.js';
 import type { PlanIssue } from './plan-error.js';
 import type { PlanInput } from './plan-schema.js';

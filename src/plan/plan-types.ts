@@ -1,8 +1,8 @@
 /** The validated plan: what load-plan returns and the rest of upkeep reads. */
 
 import type { z } from 'zod';
-import type { Severity } from '../checks/kind.js';
-import type { Retention } from '../store/store.js';
+import type { Severity } from '../core/outcome.js';
+import type { Retention } from '../core/run.js';
 import type { appSchema } from './plan-schema.js';
 import type { ScheduleSpec } from './units.js';
 

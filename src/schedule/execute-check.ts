@@ -4,7 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import type { CheckKind, Observation, ProbeContext, RecentValues, Verdict } from '../checks/kind.js';
+import type { CheckKind, ProbeContext } from '../checks/kind.js';
+import type { Observation, RecentValues, Verdict } from '../core/observation.js';
 import type { CheckUnit } from '../plan/units.js';
 import { startDeadline } from '../shared/deadline.js';
 import type { Clock } from './clock.js';

@@ -5,8 +5,9 @@
  * matter when something failed, and keeping them for every passing run would make raw history ~10x larger
  * (bench/RESULTS.md). A failing run keeps everything the probe saw.
  */
+
+import type { RunRecord } from '../core/run.js';
 import type { CheckUnit } from '../plan/units.js';
-import type { RunRecord } from '../store/store.js';
 import type { CheckResult } from './execute-check.js';
 
 /** Longest string fact kept for a passing run. */

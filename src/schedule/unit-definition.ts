@@ -1,7 +1,7 @@
 /** The store's copy of a unit's definition, derived from the compiled plan. */
 import { createHash } from 'node:crypto';
+import type { UnitDefinition } from '../core/run.js';
 import type { CheckUnit } from '../plan/units.js';
-import type { UnitDefinition } from '../store/store.js';
 
 /** The store's copy of a unit, with a hash that changes when anything that affects a run changes. */
 export function unitDefinition(unit: CheckUnit): UnitDefinition {

@@ -3,7 +3,8 @@
  * batch of pings (group commit) with their runs, alert states, transitions and the units' next due times.
  */
 import type { Kysely } from 'kysely';
-import type { AlertState, Transition } from '../alerts/types.js';
+import type { AlertState, Transition } from '../core/alert-state.js';
+import type { RunRecord } from '../core/run.js';
 import {
   type HeartbeatExpectation,
   type HeartbeatSnapshot,
@@ -26,7 +27,6 @@ import {
 import { readSqliteStates, writePingBatch } from './heartbeat-writes.js';
 import { rollupRowsForRun, runToRow, transitionToRow } from './rows.js';
 import type { RollupsTable, UnitsTable } from './schema.js';
-import type { RunRecord } from './store.js';
 import { withWriteGate } from './write-gate.js';
 
 /** Decides what one ping does, given the heartbeat's state and the paired start time (pure; see applyPing). */

@@ -1,7 +1,16 @@
 /** The Store on Kysely: one implementation for SQLite and PostgreSQL, every write a short compare-and-set transaction. */
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { AlertState, Transition } from '../alerts/types.js';
+import type { AlertState, Transition } from '../core/alert-state.js';
+import type {
+  Claim,
+  Retention,
+  RollupGrain,
+  RollupRecord,
+  RunRecord,
+  UnitDefinition,
+  UnitRecord,
+} from '../core/run.js';
 import { type Database, type DatabaseOptions, databaseSizeBytes, openDatabase } from './database.js';
 import { StoreError, toStoreError, UnknownUnitError } from './errors.js';
 import { deleteOldRollups, deleteOldRuns, deleteUnits, insertRun } from './history-writes.js';
@@ -18,16 +27,7 @@ import {
   unitFromRow,
 } from './rows.js';
 import { STORE_TABLES, type StoreSchema } from './schema.js';
-import type {
-  Claim,
-  Retention,
-  RollupGrain,
-  RollupRecord,
-  RunRecord,
-  Store,
-  UnitDefinition,
-  UnitRecord,
-} from './store.js';
+import type { Store } from './store.js';
 import { withWriteGate } from './write-gate.js';
 
 /** How to open a store: where it lives plus the injected clock (used only for bookkeeping like migration times). */

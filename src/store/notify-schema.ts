@@ -1,9 +1,9 @@
 /** Row types of the notification tables (migration 0002) and their mapping to records. Pure. */
 import type { Generated } from 'kysely';
-import type { Transition } from '../alerts/types.js';
-import type { Severity } from '../checks/kind.js';
+import type { Transition } from '../core/alert-state.js';
+import type { Severity } from '../core/outcome.js';
+import type { UnitRecord } from '../core/run.js';
 import type { StoreSchema, TransitionsTable } from './schema.js';
-import type { UnitRecord } from './store.js';
 
 /** Where an outbox row is: waiting, being sent, done, given up, or held (flapping) and never to be sent. */
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';

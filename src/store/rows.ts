@@ -1,8 +1,8 @@
 /** Pure mapping between store records and table rows, and the rollup arithmetic of one run. */
-import type { AlertState, Transition } from '../alerts/types.js';
-import type { Severity } from '../checks/kind.js';
+import type { AlertState, Transition } from '../core/alert-state.js';
+import type { Severity } from '../core/outcome.js';
+import type { RollupGrain, RollupRecord, RunRecord, UnitDefinition, UnitRecord } from '../core/run.js';
 import type { RollupsTable, RunsTable, TransitionsTable, UnitsTable } from './schema.js';
-import type { RollupGrain, RollupRecord, RunRecord, UnitDefinition, UnitRecord } from './store.js';
 
 const GRAIN_MS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 

@@ -1,8 +1,8 @@
 /** Shared fixtures of the Store contract suites: fixed times, unit and run builders, and a claim shortcut. */
 import assert from 'node:assert/strict';
-import type { AlertState } from '../alerts/types.js';
+import type { AlertState } from '../core/alert-state.js';
+import type { RunRecord, UnitDefinition } from '../core/run.js';
 import type { KyselyStore } from './kysely-store.js';
-import type { RunRecord, UnitDefinition } from './store.js';
 
 /** A database for one test: every open() is a new connection (pool) to the same database. */
 export interface StoreFixture {

@@ -1,10 +1,10 @@
 /** The history half of the Store contract: rollups, prune, listings, JSON round-trips, health and write failures. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { AlertState, Transition } from '../alerts/types.js';
+import type { AlertState, Transition } from '../core/alert-state.js';
+import type { RunRecord } from '../core/run.js';
 import { StoreError } from './errors.js';
 import { KyselyStore } from './kysely-store.js';
-import type { RunRecord } from './store.js';
 import { claimOne, DAY, HOUR, LATER, MIN, OK, run, T0, unit, type WithStore } from './store-contract-fixtures.js';
 
 /** Registers the history tests inside the caller's describe block. */

@@ -1,7 +1,7 @@
 /** The one Store contract suite, run against every backend (sqlite-store.test.ts, postgres-store.test.ts). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AlertState } from '../alerts/types.js';
+import type { AlertState } from '../core/alert-state.js';
 import { StoreError, StoreSchemaTooNewError } from './errors.js';
 import { currentVersion } from './migrate.js';
 import { LATEST_MIGRATION } from './migrations/index.js';

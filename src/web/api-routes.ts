@@ -1,7 +1,8 @@
 /** The read-only JSON API: apps, units, runs, transitions, history. Handlers stay thin: read, shape, reply. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RollupGrain } from '../core/run.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
-import type { RollupGrain, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { appSummaries, heartbeatView, unitView } from './unit-view.js';
 
 export interface ApiDeps {

@@ -1,8 +1,8 @@
 /** How a unit is shown by the API and the CLI: the store's record merged with what the live scheduler knows. */
 
+import type { UnitRecord } from '../core/run.js';
 import { pingUrl } from '../heartbeats/ping-request.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
-import type { UnitRecord } from '../store/store.js';
 
 /** A unit as the API and `upkeep status` present it. */
 export interface UnitView {

@@ -1,5 +1,5 @@
 /** Alert states: the durable memory of one unit's problem. */
-import type { Outcome, Severity } from '../checks/kind.js';
+import type { Outcome, Severity } from './outcome.js';
 
 export type AlertStateName = 'ok' | 'pending' | 'firing' | 'resolved' | 'maintenance' | 'error';
 
