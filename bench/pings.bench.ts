@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { HeartbeatService } from '../src/heartbeats/heartbeat-service.js';
+import { HeartbeatStore } from '../src/heartbeats/heartbeat-store.js';
 import { packageFile } from '../src/package-root.js';
 import { parsePlan } from '../src/plan/load-plan.js';
+import { createStore } from '../src/runs/kysely-store.js';
 import { systemClock } from '../src/schedule/clock.js';
 import { unitDefinition } from '../src/schedule/unit-definition.js';
-import { HeartbeatStore } from '../src/store/heartbeat-store.js';
-import { createStore } from '../src/store/kysely-store.js';
 import { startWalCheckpointer } from '../src/store/wal-checkpointer.js';
 import { buildServer } from '../src/web/server.js';
 

@@ -11,9 +11,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { pino } from 'pino';
 import { type Counts, type DatabaseAdapter, DatabaseError, type DumpSummary } from '../databases/adapter.js';
+import { KyselyStore } from '../runs/kysely-store.js';
 import { BackupStore } from '../store/backup-store.js';
 import { openDatabase } from '../store/database.js';
-import { KyselyStore } from '../store/kysely-store.js';
 
 /** A silent logger. */
 export const silentLogger = pino({ level: 'silent' });

@@ -1,5 +1,5 @@
 /** Every check kind upkeep knows. Adding a kind is one file plus one line here; schema, docs and UI derive from it. */
-import { heartbeatKind } from './heartbeat.js';
+import { heartbeatKind } from '../heartbeats/heartbeat-kind.js';
 import { httpKind } from './http.js';
 import type { CheckKind } from './kind.js';
 import { tcpKind } from './tcp.js';

@@ -1,8 +1,8 @@
 /** `upkeep status`: the state of every unit, read from the store (works whether or not `upkeep start` runs). */
 import pino from 'pino';
-import { HeartbeatStore } from '../store/heartbeat-store.js';
-import { createStore } from '../store/kysely-store.js';
-import { heartbeatView, unitView } from '../web/unit-view.js';
+import { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
+import { createStore } from '../runs/kysely-store.js';
+import { heartbeatView, unitView } from '../runs/unit-view.js';
 import type { Command } from './command.js';
 import { colours, relativeTime, stateColour, table } from './output.js';
 

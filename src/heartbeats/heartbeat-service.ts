@@ -5,13 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { StateChange } from '../alerts/transition.js';
-import { type HeartbeatSpec, heartbeatExpectation } from '../checks/heartbeat.js';
 import type { RunRecord } from '../core/run.js';
 import type { CheckUnit } from '../plan/units.js';
 import type { Clock } from '../schedule/clock.js';
-import type { PingRecord } from '../store/heartbeat-schema.js';
-import type { HeartbeatStore } from '../store/heartbeat-store.js';
 import { GroupCommit } from './group-commit.js';
+import { type HeartbeatSpec, heartbeatExpectation } from './heartbeat-kind.js';
+import type { PingRecord } from './heartbeat-schema.js';
 import {
   applyPing,
   type HeartbeatExpectation,
@@ -19,6 +18,7 @@ import {
   nextLateAfter,
   type PingInput,
 } from './heartbeat-state.js';
+import type { HeartbeatStore } from './heartbeat-store.js';
 
 /** What the route hands over: a ping without its unit and time, which the service fills in. */
 export type PingSignal = Omit<PingInput, 'unitId' | 'at'>;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { initialAlertState } from '../alerts/transition.js';
-import { evaluateHeartbeat, heartbeatSchema } from '../checks/heartbeat.js';
 import { PlanError, parsePlan } from '../plan/load-plan.js';
 import { parseSchedule } from '../schedule/schedule-spec.js';
+import { evaluateHeartbeat, heartbeatSchema } from './heartbeat-kind.js';
 import {
   applyPing,
   type HeartbeatExpectation,

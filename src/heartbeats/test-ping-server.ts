@@ -12,15 +12,15 @@ import pino from 'pino';
 import { findCheckKind } from '../checks/registry.js';
 import { parsePlan } from '../plan/load-plan.js';
 import type { CheckUnit } from '../plan/units.js';
+import { createStore, type KyselyStore } from '../runs/kysely-store.js';
 import type { Clock } from '../schedule/clock.js';
 import { nextRunAt } from '../schedule/schedule-spec.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { unitDefinition } from '../schedule/unit-definition.js';
-import { HeartbeatStore } from '../store/heartbeat-store.js';
-import { createStore, type KyselyStore } from '../store/kysely-store.js';
 import { freshPostgresDatabase } from '../store/test-database.js';
 import { buildServer } from '../web/server.js';
 import { HeartbeatService } from './heartbeat-service.js';
+import { HeartbeatStore } from './heartbeat-store.js';
 
 const execFileAsync = promisify(execFile);
 

@@ -7,9 +7,9 @@ import type { Kysely } from 'kysely';
 import { parsePlan } from '../plan/load-plan.js';
 import { ManualClock } from '../schedule/clock.js';
 import type { StoreDialect } from '../store/database.js';
-import type { NotifySchema } from '../store/notify-schema.js';
 import { channelFingerprints } from './channel-key.js';
 import { Notifier } from './notifier.js';
+import type { NotifySchema } from './notify-schema.js';
 import { onEveryDialect, openTestStore, silent, TEST_CHANNEL_KEY, type TestStore } from './test-notify.js';
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);

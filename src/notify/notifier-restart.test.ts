@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 // PostgreSQL variants run on the throwaway cluster scripts/test.mjs starts (UPKEEP_TEST_DATABASE_URL).
 import { ManualClock } from '../schedule/clock.js';
 import type { StoreDialect } from '../store/database.js';
-import { NotifyStore } from '../store/notify-store.js';
 import { startReceiver } from './channels/test-support.js';
 import { Notifier } from './notifier.js';
+import { NotifyStore } from './notify-store.js';
 import { onEveryDialect, openTestStore, recordTransition, silent, TEST_CHANNEL_KEY, testPlan } from './test-notify.js';
 
 const child = fileURLToPath(new URL('./test-notifier-child.ts', import.meta.url));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlertState, Transition } from '../core/alert-state.js';
 import type { UnitRecord } from '../core/run.js';
-import { EMPTY_NOTIFY_STATE, type UnitNotifyState } from '../store/notify-schema.js';
+import { EMPTY_NOTIFY_STATE, type UnitNotifyState } from './notify-schema.js';
 import { planReminder, planTransition } from './plan-notifications.js';
 import type { UnitNotifyPolicy } from './policy.js';
 

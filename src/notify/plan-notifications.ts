@@ -12,6 +12,8 @@
  */
 import type { Severity } from '../core/outcome.js';
 import { formatDuration } from '../plan/duration.js';
+import type { AlertMessage } from './channel.js';
+import { buildMessage } from './message.js';
 import {
   EMPTY_NOTIFY_STATE,
   type NewOutboxRow,
@@ -19,9 +21,7 @@ import {
   type TransitionToPlan,
   type UnitNotifyState,
   type UnitToRemind,
-} from '../store/notify-schema.js';
-import type { AlertMessage } from './channel.js';
-import { buildMessage } from './message.js';
+} from './notify-schema.js';
 import { channelsFor, type UnitNotifyPolicy } from './policy.js';
 
 /** What the planner needs besides the data: the time and the link base. */

@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { ChannelPlan } from '../plan/plan-types.js';
 import { startDeadline } from '../shared/deadline.js';
-import type { ClaimedOutbox, DeliveryOutcome } from '../store/notify-schema.js';
 import { type AlertMessage, ChannelError, type ChannelKind } from './channel.js';
 import { resolveChannel, sendToChannel } from './channels/registry.js';
+import type { ClaimedOutbox, DeliveryOutcome } from './notify-schema.js';
 
 /** What to record after an attempt. */
 export interface SendResult {

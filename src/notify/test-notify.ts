@@ -7,9 +7,9 @@ import { pino } from 'pino';
 import type { AlertState, Transition } from '../core/alert-state.js';
 import { parsePlan } from '../plan/load-plan.js';
 import type { Plan } from '../plan/plan-types.js';
+import { KyselyStore } from '../runs/kysely-store.js';
+import { transitionToRow } from '../runs/rows.js';
 import { type Database, openDatabase, type StoreDialect } from '../store/database.js';
-import { KyselyStore } from '../store/kysely-store.js';
-import { transitionToRow } from '../store/rows.js';
 import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
 
 /** A silent logger. */

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { httpKind } from '../checks/http.js';
 import { findCheckKind } from '../checks/registry.js';
 import type { CheckUnit } from '../plan/units.js';
-import { createStore, type KyselyStore } from '../store/kysely-store.js';
+import { createStore, type KyselyStore } from '../runs/kysely-store.js';
 import { freshPostgresDatabase, postgresSkipReason, testPostgresUrl } from '../store/test-database.js';
 import { type Clock, ManualClock, systemClock } from './clock.js';
 import { nextRunAt } from './schedule-spec.js';

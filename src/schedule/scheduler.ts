@@ -11,7 +11,7 @@ import type { CheckKind, ProbeContext } from '../checks/kind.js';
 import type { AlertState } from '../core/alert-state.js';
 import type { RunRecord } from '../core/run.js';
 import type { CheckUnit } from '../plan/units.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../runs/run-store.js';
 import type { Clock } from './clock.js';
 import { executeCheck } from './execute-check.js';
 import { LagStats } from './lag-stats.js';

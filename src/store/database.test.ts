@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
+import { createStore } from '../runs/kysely-store.js';
 import { openDatabase, redactUrl } from './database.js';
 import { StoreError } from './errors.js';
-import { createStore } from './kysely-store.js';
 import { freshPostgresDatabase, postgresSkipReason } from './test-database.js';
 
 test('redactUrl hides passwords and secret query parameters, and leaves the rest readable', () => {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { initialAlertState } from '../alerts/transition.js';
+import { createStore, type KyselyStore } from '../runs/kysely-store.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
-import { createStore, type KyselyStore } from '../store/kysely-store.js';
 import { buildServer } from './server.js';
 
 const NOW = Date.parse('2026-11-22T10:00:00Z');

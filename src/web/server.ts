@@ -2,12 +2,12 @@
 import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { pingHandler } from '../heartbeats/ping-handler.js';
+import { type PingRouteDeps, registerPingRoutes } from '../heartbeats/ping-routes.js';
+import { type NotifyRouteDeps, registerNotifyRoutes } from '../notify/notify-routes.js';
+import type { Store } from '../runs/run-store.js';
+import { registerApiRoutes } from '../runs/runs-routes.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
-import type { Store } from '../store/store.js';
-import { registerApiRoutes } from './api-routes.js';
-import { type NotifyRouteDeps, registerNotifyRoutes } from './notify-routes.js';
-import { pingHandler } from './ping-handler.js';
-import { type PingRouteDeps, registerPingRoutes } from './ping-routes.js';
 
 export interface ServerDeps {
   store: Store;

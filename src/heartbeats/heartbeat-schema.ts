@@ -1,7 +1,7 @@
 /** Row types of the heartbeat tables (migration 0003) and their mapping to records. Pure. */
 import type { Generated } from 'kysely';
-import type { HeartbeatSnapshot, PingInput, PingKind } from '../heartbeats/heartbeat-state.js';
-import type { StoreSchema } from './schema.js';
+import type { StoreSchema } from '../store/schema.js';
+import type { HeartbeatSnapshot, PingInput, PingKind } from './heartbeat-state.js';
 
 /** `heartbeats`: one row per heartbeat unit: its ping token and what its last pings said. */
 export interface HeartbeatsTable {

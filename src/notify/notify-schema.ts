@@ -3,7 +3,7 @@ import type { Generated } from 'kysely';
 import type { Transition } from '../core/alert-state.js';
 import type { Severity } from '../core/outcome.js';
 import type { UnitRecord } from '../core/run.js';
-import type { StoreSchema, TransitionsTable } from './schema.js';
+import type { StoreSchema, TransitionsTable } from '../store/schema.js';
 
 /** Where an outbox row is: waiting, being sent, done, given up, or held (flapping) and never to be sent. */
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import type { PingSignal } from '../heartbeats/heartbeat-service.js';
-import { type PingHarness, startPingHarness } from '../heartbeats/test-ping-server.js';
 import { ManualClock } from '../schedule/clock.js';
-import { freshPostgresDatabase, postgresSkipReason } from './test-database.js';
+import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
+import type { PingSignal } from './heartbeat-service.js';
+import { type PingHarness, startPingHarness } from './test-ping-server.js';
 
 // Referenced so the test launcher starts PostgreSQL for this file.
 void freshPostgresDatabase;

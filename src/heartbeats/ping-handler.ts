@@ -6,15 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { IngestResult, PingSignal } from '../heartbeats/heartbeat-service.js';
-import {
-  bodyText,
-  type CappedBody,
-  PING_BODY_CAP,
-  PingRequestError,
-  parseRid,
-  parseSignal,
-} from '../heartbeats/ping-request.js';
+import type { IngestResult, PingSignal } from './heartbeat-service.js';
+import { bodyText, type CappedBody, PING_BODY_CAP, PingRequestError, parseRid, parseSignal } from './ping-request.js';
 
 /** What the ping handler needs from the heartbeat service. */
 export interface PingIngest {

@@ -5,10 +5,10 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import type { Database } from './database.js';
+import { upsertRollups } from '../runs/history-writes.js';
+import type { Database } from '../store/database.js';
+import type { RollupsTable, RunsTable, TransitionsTable, UnitsTable } from '../store/schema.js';
 import type { HeartbeatPingsTable, HeartbeatSchema, HeartbeatsTable } from './heartbeat-schema.js';
-import { upsertRollups } from './history-writes.js';
-import type { RollupsTable, RunsTable, TransitionsTable, UnitsTable } from './schema.js';
 
 /** Everything one batch writes. */
 export interface PingBatchRows {

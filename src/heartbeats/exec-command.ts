@@ -7,12 +7,12 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
 import pino from 'pino';
-import { pingUrl } from '../heartbeats/ping-request.js';
+import type { CliContext, Command, GlobalOptions } from '../cli/command.js';
+import { UsageError } from '../cli/command.js';
 import { resolveUnit } from '../plan/address.js';
-import { HeartbeatStore } from '../store/heartbeat-store.js';
-import { createStore } from '../store/kysely-store.js';
-import type { CliContext, Command, GlobalOptions } from './command.js';
-import { UsageError } from './command.js';
+import { createStore } from '../runs/kysely-store.js';
+import { HeartbeatStore } from './heartbeat-store.js';
+import { pingUrl } from './ping-request.js';
 
 /** How much of the command's output goes with the end ping. */
 const TAIL_BYTES = 10 * 1024;

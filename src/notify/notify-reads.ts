@@ -1,7 +1,7 @@
 /** Read side of the notification store: listings for the API and `upkeep notify`, and the loop's next due time. */
 import type { Kysely } from 'kysely';
-import type { Database } from './database.js';
-import { toStoreError } from './errors.js';
+import type { Database } from '../store/database.js';
+import { toStoreError } from '../store/errors.js';
 import {
   type ChannelStateRecord,
   channelStateFromRow,

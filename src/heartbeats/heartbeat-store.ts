@@ -5,16 +5,11 @@
 import type { Kysely } from 'kysely';
 import type { AlertState, Transition } from '../core/alert-state.js';
 import type { RunRecord } from '../core/run.js';
-import {
-  type HeartbeatExpectation,
-  type HeartbeatSnapshot,
-  lateAt,
-  newSnapshot,
-  type PingEffect,
-  type PingInput,
-} from '../heartbeats/heartbeat-state.js';
-import type { Database } from './database.js';
-import { toStoreError } from './errors.js';
+import { rollupRowsForRun, runToRow, transitionToRow } from '../runs/rows.js';
+import type { Database } from '../store/database.js';
+import { toStoreError } from '../store/errors.js';
+import type { RollupsTable, UnitsTable } from '../store/schema.js';
+import { withWriteGate } from '../store/write-gate.js';
 import {
   type HeartbeatSchema,
   type HeartbeatsTable,
@@ -24,10 +19,15 @@ import {
   snapshotColumns,
   snapshotFromRow,
 } from './heartbeat-schema.js';
+import {
+  type HeartbeatExpectation,
+  type HeartbeatSnapshot,
+  lateAt,
+  newSnapshot,
+  type PingEffect,
+  type PingInput,
+} from './heartbeat-state.js';
 import { readSqliteStates, writePingBatch } from './heartbeat-writes.js';
-import { rollupRowsForRun, runToRow, transitionToRow } from './rows.js';
-import type { RollupsTable, UnitsTable } from './schema.js';
-import { withWriteGate } from './write-gate.js';
 
 /** Decides what one ping does, given the heartbeat's state and the paired start time (pure; see applyPing). */
 export type PingDecider = (

@@ -11,10 +11,12 @@ import type {
   UnitDefinition,
   UnitRecord,
 } from '../core/run.js';
-import { type Database, type DatabaseOptions, databaseSizeBytes, openDatabase } from './database.js';
-import { StoreError, toStoreError, UnknownUnitError } from './errors.js';
+import { type Database, type DatabaseOptions, databaseSizeBytes, openDatabase } from '../store/database.js';
+import { StoreError, toStoreError, UnknownUnitError } from '../store/errors.js';
+import { migrateDatabase } from '../store/migrate.js';
+import { STORE_TABLES, type StoreSchema } from '../store/schema.js';
+import { withWriteGate } from '../store/write-gate.js';
 import { deleteOldRollups, deleteOldRuns, deleteUnits, insertRun } from './history-writes.js';
-import { migrateDatabase } from './migrate.js';
 import {
   definitionChanged,
   definitionColumns,
@@ -26,9 +28,7 @@ import {
   transitionToRow,
   unitFromRow,
 } from './rows.js';
-import { STORE_TABLES, type StoreSchema } from './schema.js';
-import type { Store } from './store.js';
-import { withWriteGate } from './write-gate.js';
+import type { Store } from './run-store.js';
 
 /** How to open a store: where it lives plus the injected clock (used only for bookkeeping like migration times). */
 export interface StoreOptions extends DatabaseOptions {

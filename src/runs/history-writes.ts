@@ -1,8 +1,8 @@
 /** The statements that write history: a run with its rollup buckets, and the bounded deletes of pruning. */
 import type { Kysely } from 'kysely';
 import type { RollupGrain, RunRecord } from '../core/run.js';
+import type { RollupsTable, StoreSchema } from '../store/schema.js';
 import { rollupRowsForRun, runToRow } from './rows.js';
-import type { RollupsTable, StoreSchema } from './schema.js';
 
 /** Inserts the run row and adds it to its minute, hour and day buckets (call inside the recording transaction). */
 export async function insertRun(trx: Kysely<StoreSchema>, run: RunRecord): Promise<void> {

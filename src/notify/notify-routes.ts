@@ -1,7 +1,7 @@
 /** Read-only API of notifications: what was queued, every delivery attempt, and each channel's state. */
 import type { FastifyInstance } from 'fastify';
-import type { NotifierStatus } from '../notify/notifier.js';
-import type { NotifyStore } from '../store/notify-store.js';
+import type { NotifierStatus } from './notifier.js';
+import type { NotifyStore } from './notify-store.js';
 
 export interface NotifyRouteDeps {
   notifier: { status(): NotifierStatus; store: NotifyStore };

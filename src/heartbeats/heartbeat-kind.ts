@@ -5,19 +5,19 @@
  * missing ping becomes late; the probe then reads the last ping from the store and evaluate() judges it.
  */
 import { z } from 'zod';
+import type { CheckKind, ProbeContext } from '../checks/kind.js';
+import { buildVerdict } from '../checks/verdict.js';
 import type { Observation, Verdict } from '../core/observation.js';
+import { parseDuration } from '../plan/duration.js';
+import { durationField, scheduleField } from '../plan/plan-schema.js';
+import type { ScheduleSpec } from '../plan/units.js';
+import { parseSchedule } from '../schedule/schedule-spec.js';
 import {
   describeExpectation,
   formatTime,
   type HeartbeatExpectation,
   type HeartbeatSnapshot,
-} from '../heartbeats/heartbeat-state.js';
-import { parseDuration } from '../plan/duration.js';
-import { durationField, scheduleField } from '../plan/plan-schema.js';
-import type { ScheduleSpec } from '../plan/units.js';
-import { parseSchedule } from '../schedule/schedule-spec.js';
-import type { CheckKind, ProbeContext } from './kind.js';
-import { buildVerdict } from './verdict.js';
+} from './heartbeat-state.js';
 
 const DEFAULT_GRACE = '5m';
 

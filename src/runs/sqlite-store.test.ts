@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { openDatabase } from './database.js';
+import { openDatabase } from '../store/database.js';
 import { KyselyStore } from './kysely-store.js';
 import { runStoreContract } from './store.contract.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { AlertState, Transition } from '../core/alert-state.js';
 import type { RunRecord } from '../core/run.js';
-import { StoreError } from './errors.js';
+import { StoreError } from '../store/errors.js';
 import { KyselyStore } from './kysely-store.js';
 import { claimOne, DAY, HOUR, LATER, MIN, OK, run, T0, unit, type WithStore } from './store-contract-fixtures.js';
 

@@ -3,7 +3,7 @@
  * ahead of Fastify by ping-handler.ts.
  */
 import type { FastifyInstance } from 'fastify';
-import type { PingRecord } from '../store/heartbeat-schema.js';
+import type { PingRecord } from './heartbeat-schema.js';
 import type { PingIngest } from './ping-handler.js';
 
 /** What the ping routes need from the heartbeat service. */

@@ -1,6 +1,6 @@
 /** Migration 3: heartbeats (one row per heartbeat unit: its token and last-ping state) and every ping received. */
 import { sql } from 'kysely';
-import type { Migration } from './migration.js';
+import type { Migration } from '../../store/migrations/migration.js';
 
 /** Creates `heartbeats` and `heartbeat_pings`. */
 export const migration0003: Migration = {

@@ -5,7 +5,9 @@
  * functions the caller passes in; this module only reads and writes.
  */
 import type { Kysely } from 'kysely';
-import { toStoreError } from './errors.js';
+import { transitionFromRow, unitFromRow } from '../runs/rows.js';
+import { toStoreError } from '../store/errors.js';
+import { withWriteGate } from '../store/write-gate.js';
 import { NotifyReads } from './notify-reads.js';
 import {
   type ClaimedOutbox,
@@ -31,8 +33,6 @@ import {
   syncChannelFingerprints,
   writeUnitState,
 } from './notify-writes.js';
-import { transitionFromRow, unitFromRow } from './rows.js';
-import { withWriteGate } from './write-gate.js';
 
 export type {
   ClaimedOutbox,

@@ -4,11 +4,11 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type PingHarness, startPingHarness } from '../heartbeats/test-ping-server.js';
+import type { CliContext } from '../cli/command.js';
+import { main } from '../cli/main.js';
+import { captureContext } from '../cli/test-cli.js';
 import { systemClock } from '../schedule/clock.js';
-import type { CliContext } from './command.js';
-import { main } from './main.js';
-import { captureContext } from './test-cli.js';
+import { type PingHarness, startPingHarness } from './test-ping-server.js';
 
 const execFileAsync = promisify(execFile);
 

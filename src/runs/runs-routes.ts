@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RollupGrain } from '../core/run.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './run-store.js';
 import { appSummaries, heartbeatView, unitView } from './unit-view.js';
 
 export interface ApiDeps {

@@ -1,9 +1,9 @@
 /** The Store contract on PostgreSQL: a fresh database per test on the cluster scripts/test.mjs starts. */
 import { test } from 'node:test';
-import { openDatabase } from './database.js';
+import { openDatabase } from '../store/database.js';
+import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
 import { KyselyStore } from './kysely-store.js';
 import { runStoreContract } from './store.contract.js';
-import { freshPostgresDatabase, postgresSkipReason } from './test-database.js';
 
 const skip = postgresSkipReason();
 if (skip !== undefined) {

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { curl, type PingHarness, startPingHarness } from '../heartbeats/test-ping-server.js';
 import { ManualClock } from '../schedule/clock.js';
 import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
+import { curl, type PingHarness, startPingHarness } from './test-ping-server.js';
 
 // Referenced so the test launcher starts PostgreSQL for this file.
 void freshPostgresDatabase;

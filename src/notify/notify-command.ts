@@ -1,15 +1,15 @@
 /** `upkeep notify test <channel>` sends a test message straight to one channel; `upkeep notify list` shows them. */
 import pino from 'pino';
-import { ChannelError } from '../notify/channel.js';
-import { resolveChannel, sendToChannel } from '../notify/channels/registry.js';
-import { testMessage } from '../notify/message.js';
+import type { CliContext, Command } from '../cli/command.js';
+import { UsageError } from '../cli/command.js';
+import { colours, table } from '../cli/output.js';
+import { readPlan } from '../cli/plan-input.js';
 import { parseDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/plan-types.js';
 import { nearest } from '../plan/suggest.js';
-import type { CliContext, Command } from './command.js';
-import { UsageError } from './command.js';
-import { colours, table } from './output.js';
-import { readPlan } from './plan-input.js';
+import { ChannelError } from './channel.js';
+import { resolveChannel, sendToChannel } from './channels/registry.js';
+import { testMessage } from './message.js';
 
 const DEFAULT_TIMEOUT = '15s';
 

@@ -5,7 +5,7 @@
  * told about each unit (for recovery notices, reminders and flapping).
  */
 import { sql } from 'kysely';
-import type { Migration } from './migration.js';
+import type { Migration } from '../../store/migrations/migration.js';
 
 /** Adds transitions.processed_at and the outbox, deliveries, channel_state and notify_units tables. */
 export const migration0002: Migration = {

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Receiver, startReceiver } from '../notify/channels/test-support.js';
-import { runCli } from './test-cli.js';
+import { runCli } from '../cli/test-cli.js';
+import { type Receiver, startReceiver } from './channels/test-support.js';
 
 let receiver: Receiver;
 let dir: string;

@@ -1,5 +1,5 @@
 /** Migration 1: units, runs, transitions, rollups and the meta table, with indexes for the hot queries. */
-import type { Migration } from './migration.js';
+import type { Migration } from '../../store/migrations/migration.js';
 
 /** Creates the initial schema. */
 export const migration0001: Migration = {

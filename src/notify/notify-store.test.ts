@@ -1,14 +1,14 @@
 /** The notification store on SQLite and PostgreSQL: migration backfill and the compare-and-set claims under races. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { onEveryDialect, openTestStore, recordTransition } from '../notify/test-notify.js';
-import type { StoreDialect } from './database.js';
-import { KyselyStore } from './kysely-store.js';
-import { migrateDatabase } from './migrate.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { KyselyStore } from '../runs/kysely-store.js';
+import { transitionToRow } from '../runs/rows.js';
+import type { StoreDialect } from '../store/database.js';
+import { migrateDatabase } from '../store/migrate.js';
+import { MIGRATIONS } from '../store/migrations/index.js';
 import { EMPTY_NOTIFY_STATE } from './notify-schema.js';
 import { NotifyStore } from './notify-store.js';
-import { transitionToRow } from './rows.js';
+import { onEveryDialect, openTestStore, recordTransition } from './test-notify.js';
 
 // PostgreSQL variants: UPKEEP_TEST_DATABASE_URL, from ./test-database.ts.
 

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlertState } from '../core/alert-state.js';
-import { StoreError, StoreSchemaTooNewError } from './errors.js';
-import { currentVersion } from './migrate.js';
-import { LATEST_MIGRATION } from './migrations/index.js';
+import { StoreError, StoreSchemaTooNewError } from '../store/errors.js';
+import { currentVersion } from '../store/migrate.js';
+import { LATEST_MIGRATION } from '../store/migrations/index.js';
 import {
   claimOne,
   DAY,
