@@ -1,6 +1,6 @@
 /** Row types of the heartbeat tables (migration 0003) and their mapping to records. Pure. */
 import type { Generated } from 'kysely';
-import type { StoreSchema } from '../store/schema.js';
+import type { RunsSchema } from '../runs/runs-schema.js';
 import type { HeartbeatSnapshot, PingInput, PingKind } from './heartbeat-state.js';
 
 /** `heartbeats`: one row per heartbeat unit: its ping token and what its last pings said. */
@@ -33,7 +33,7 @@ export interface HeartbeatPingsTable {
 }
 
 /** The store's tables plus the heartbeat tables. */
-export interface HeartbeatSchema extends StoreSchema {
+export interface HeartbeatSchema extends RunsSchema {
   heartbeats: HeartbeatsTable;
   heartbeat_pings: HeartbeatPingsTable;
 }

@@ -6,9 +6,9 @@ import type { Kysely } from 'kysely';
 import type { AlertState, Transition } from '../core/alert-state.js';
 import type { RunRecord } from '../core/run.js';
 import { rollupRowsForRun, runToRow, transitionToRow } from '../runs/rows.js';
+import type { RollupsTable, UnitsTable } from '../runs/runs-schema.js';
 import type { Database } from '../store/database.js';
 import { toStoreError } from '../store/errors.js';
-import type { RollupsTable, UnitsTable } from '../store/schema.js';
 import { withWriteGate } from '../store/write-gate.js';
 import {
   type HeartbeatSchema,

@@ -6,8 +6,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { upsertRollups } from '../runs/history-writes.js';
+import type { RollupsTable, RunsTable, TransitionsTable, UnitsTable } from '../runs/runs-schema.js';
 import type { Database } from '../store/database.js';
-import type { RollupsTable, RunsTable, TransitionsTable, UnitsTable } from '../store/schema.js';
 import type { HeartbeatPingsTable, HeartbeatSchema, HeartbeatsTable } from './heartbeat-schema.js';
 
 /** Everything one batch writes. */

@@ -2,6 +2,7 @@
 // PostgreSQL variants run on the throwaway cluster scripts/test.mjs starts (UPKEEP_TEST_DATABASE_URL).
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { runsTables } from '../runs/runs-schema.js';
 import type { StoreDialect } from '../store/database.js';
 import { Notifier } from './notifier.js';
 import { bodies, notifierFixture, T0 } from './test-notifier-fixture.js';
@@ -194,7 +195,7 @@ onEveryDialect('Notifier', (dialect: StoreDialect) => {
       await n.tick();
       assert.equal(receiver.requests.length, 0);
       assert.deepEqual(await n.store.listOutbox({ limit: 5 }), []);
-      const processed = await ts.store.database.db
+      const processed = await runsTables(ts.store.database)
         .selectFrom('transitions')
         .select('id')
         .where(({ eb, ref }) => eb(ref('processed_at' as 'id'), 'is not', null))

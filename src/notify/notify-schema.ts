@@ -3,7 +3,7 @@ import type { Generated } from 'kysely';
 import type { Transition } from '../core/alert-state.js';
 import type { Severity } from '../core/outcome.js';
 import type { UnitRecord } from '../core/run.js';
-import type { StoreSchema, TransitionsTable } from '../store/schema.js';
+import type { RunsSchema, TransitionsTable } from '../runs/runs-schema.js';
 
 /** Where an outbox row is: waiting, being sent, done, given up, or held (flapping) and never to be sent. */
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
@@ -71,7 +71,7 @@ export interface NotifyUnitsTable {
 }
 
 /** The store's schema plus the notification tables. */
-export interface NotifySchema extends Omit<StoreSchema, 'transitions'> {
+export interface NotifySchema extends Omit<RunsSchema, 'transitions'> {
   transitions: TransitionsTable & { processed_at: number | null };
   outbox: OutboxTable;
   deliveries: DeliveriesTable;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { KyselyStore } from '../runs/kysely-store.js';
 import { transitionToRow } from '../runs/rows.js';
+import { runsTables } from '../runs/runs-schema.js';
 import type { StoreDialect } from '../store/database.js';
 import { migrateDatabase } from '../store/migrate.js';
 import { MIGRATIONS } from '../store/migrations/index.js';
@@ -24,7 +25,7 @@ onEveryDialect('NotifyStore', (dialect: StoreDialect) => {
         () => T0,
         MIGRATIONS.filter((m) => m.version === 1),
       );
-      await old.db
+      await runsTables(old)
         .insertInto('transitions')
         .values(
           transitionToRow({

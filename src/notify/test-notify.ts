@@ -9,6 +9,7 @@ import { parsePlan } from '../plan/load-plan.js';
 import type { Plan } from '../plan/plan-types.js';
 import { KyselyStore } from '../runs/kysely-store.js';
 import { transitionToRow } from '../runs/rows.js';
+import { runsTables } from '../runs/runs-schema.js';
 import { type Database, openDatabase, type StoreDialect } from '../store/database.js';
 import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
 
@@ -113,7 +114,7 @@ export async function recordTransition(
   t: Omit<Transition, 'inMaintenance' | 'reason'> & { inMaintenance?: boolean; reason?: string },
   summary = 'HTTP 503 in 12ms',
 ): Promise<number> {
-  const db = database.db;
+  const db = runsTables(database);
   const transition: Transition = { inMaintenance: false, reason: `${t.from} → ${t.to}: ${summary}`, ...t };
   const alert: AlertState = {
     state: t.to,

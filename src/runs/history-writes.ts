@@ -1,17 +1,17 @@
 /** The statements that write history: a run with its rollup buckets, and the bounded deletes of pruning. */
 import type { Kysely } from 'kysely';
 import type { RollupGrain, RunRecord } from '../core/run.js';
-import type { RollupsTable, StoreSchema } from '../store/schema.js';
 import { rollupRowsForRun, runToRow } from './rows.js';
+import type { RollupsTable, RunsSchema } from './runs-schema.js';
 
 /** Inserts the run row and adds it to its minute, hour and day buckets (call inside the recording transaction). */
-export async function insertRun(trx: Kysely<StoreSchema>, run: RunRecord): Promise<void> {
+export async function insertRun(trx: Kysely<RunsSchema>, run: RunRecord): Promise<void> {
   await trx.insertInto('runs').values(runToRow(run)).execute();
   await upsertRollups(trx, rollupRowsForRun(run));
 }
 
 /** Deletes units and all their history (runs, transitions, rollups). */
-export async function deleteUnits(trx: Kysely<StoreSchema>, ids: string[]): Promise<void> {
+export async function deleteUnits(trx: Kysely<RunsSchema>, ids: string[]): Promise<void> {
   await trx.deleteFrom('runs').where('unit_id', 'in', ids).execute();
   await trx.deleteFrom('transitions').where('unit_id', 'in', ids).execute();
   await trx.deleteFrom('rollups').where('unit_id', 'in', ids).execute();
@@ -19,7 +19,7 @@ export async function deleteUnits(trx: Kysely<StoreSchema>, ids: string[]): Prom
 }
 
 /** Deletes up to `batch` raw runs started before `cutoff`; returns how many went. */
-export async function deleteOldRuns(trx: Kysely<StoreSchema>, cutoff: number, batch: number): Promise<number> {
+export async function deleteOldRuns(trx: Kysely<RunsSchema>, cutoff: number, batch: number): Promise<number> {
   const result = await trx
     .deleteFrom('runs')
     .where('id', 'in', (eb) =>
@@ -31,7 +31,7 @@ export async function deleteOldRuns(trx: Kysely<StoreSchema>, cutoff: number, ba
 
 /** Deletes up to `batch` rollups of one grain whose bucket starts before `cutoff`; returns how many went. */
 export async function deleteOldRollups(
-  trx: Kysely<StoreSchema>,
+  trx: Kysely<RunsSchema>,
   grain: RollupGrain,
   cutoff: number,
   batch: number,
@@ -56,7 +56,7 @@ export async function deleteOldRollups(
 }
 
 /** Adds rollup rows to their minute/hour/day buckets: insert, or add to the bucket already there (one row per bucket). */
-export async function upsertRollups(trx: Kysely<StoreSchema>, rows: RollupsTable[]): Promise<void> {
+export async function upsertRollups(trx: Kysely<RunsSchema>, rows: RollupsTable[]): Promise<void> {
   await trx
     .insertInto('rollups')
     .values(rows)

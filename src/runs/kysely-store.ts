@@ -14,7 +14,6 @@ import type {
 import { type Database, type DatabaseOptions, databaseSizeBytes, openDatabase } from '../store/database.js';
 import { StoreError, toStoreError, UnknownUnitError } from '../store/errors.js';
 import { migrateDatabase } from '../store/migrate.js';
-import { STORE_TABLES, type StoreSchema } from '../store/schema.js';
 import { withWriteGate } from '../store/write-gate.js';
 import { deleteOldRollups, deleteOldRuns, deleteUnits, insertRun } from './history-writes.js';
 import {
@@ -29,6 +28,7 @@ import {
   unitFromRow,
 } from './rows.js';
 import type { Store } from './run-store.js';
+import { type RunsSchema, runsTables, STORE_TABLES } from './runs-schema.js';
 
 /** How to open a store: where it lives plus the injected clock (used only for bookkeeping like migration times). */
 export interface StoreOptions extends DatabaseOptions {
@@ -50,7 +50,7 @@ const ID_CHUNK = 500;
 /** Store implementation shared by both dialects. */
 export class KyselyStore implements Store {
   readonly dialect: Database['dialect'];
-  private readonly db: Kysely<StoreSchema>;
+  private readonly db: Kysely<RunsSchema>;
   private readonly clock: () => number;
   private readonly pruneBatchSize: number;
   private readonly logger: Pick<Logger, 'info'> | undefined;
@@ -62,7 +62,7 @@ export class KyselyStore implements Store {
     options: Pick<StoreOptions, 'clock' | 'pruneBatchSize' | 'logger'> = {},
   ) {
     this.dialect = database.dialect;
-    this.db = database.db;
+    this.db = runsTables(database);
     this.clock = options.clock ?? Date.now;
     this.pruneBatchSize = options.pruneBatchSize ?? 1_000;
     this.logger = options.logger;
@@ -392,7 +392,7 @@ export class KyselyStore implements Store {
   }
 
   /** Runs `fn` in one transaction, behind the process-wide SQLite write gate. */
-  private write<T>(operation: string, fn: (trx: Kysely<StoreSchema>) => Promise<T>): Promise<T> {
+  private write<T>(operation: string, fn: (trx: Kysely<RunsSchema>) => Promise<T>): Promise<T> {
     return this.read(operation, () =>
       withWriteGate(this.database.gateKey, () => this.db.transaction().execute((trx) => fn(trx))),
     );

@@ -2,7 +2,7 @@
 import type { AlertState, Transition } from '../core/alert-state.js';
 import type { Severity } from '../core/outcome.js';
 import type { RollupGrain, RollupRecord, RunRecord, UnitDefinition, UnitRecord } from '../core/run.js';
-import type { RollupsTable, RunsTable, TransitionsTable, UnitsTable } from '../store/schema.js';
+import type { RollupsTable, RunsTable, TransitionsTable, UnitsTable } from './runs-schema.js';
 
 const GRAIN_MS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 

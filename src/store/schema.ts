@@ -1,5 +1,7 @@
-/** Row types of upkeep's tables as Kysely sees them (timestamps are bigint ms, JSON is text, booleans are 0/1). */
-import type { Generated } from 'kysely';
+/**
+ * Row types of the seam's own tables as Kysely sees them (timestamps are bigint ms, JSON is text, booleans are 0/1).
+ * Each capability declares its tables in its own `*-schema.ts` beside its store.
+ */
 
 /** `upkeep_migrations`: which numbered migrations have run. */
 export interface MigrationsTable {
@@ -14,74 +16,11 @@ export interface MetaTable {
   value: string;
 }
 
-/** `units`: a copy of each unit's definition plus its scheduling and alert state. */
-export interface UnitsTable {
-  id: string;
-  app: string;
-  name: string;
-  type: string;
-  kind: string;
-  target: string;
-  schedule: string;
-  spec_hash: string;
-  next_run_at: number | null;
-  running_since: number | null;
-  running_by: string | null;
-  lease_until: number | null;
-  /** AlertState as JSON. */
-  alert_state: string;
-  last_run_at: number | null;
-  last_outcome: string | null;
-}
-
-/** `runs`: raw results, kept for the raw retention period. */
-export interface RunsTable {
-  id: Generated<number>;
-  unit_id: string;
-  started_at: number;
-  ended_at: number;
-  outcome: string;
-  summary: string;
-  duration_ms: number;
-  details_json: string;
-  values_json: string;
-  worker: string;
-}
-
-/** `transitions`: durable alert state changes. */
-export interface TransitionsTable {
-  id: Generated<number>;
-  unit_id: string;
-  at: number;
-  from_state: string;
-  to_state: string;
-  severity: string | null;
-  reason: string;
-  in_maintenance: number;
-}
-
-/** `rollups`: per-unit aggregates per minute, hour and day bucket. */
-export interface RollupsTable {
-  unit_id: string;
-  grain: string;
-  bucket_start: number;
-  runs: number;
-  ok_runs: number;
-  failed_runs: number;
-  error_runs: number;
-  duration_sum_ms: number;
-  duration_max_ms: number;
-}
-
-/** Every table upkeep owns. */
+/** The tables of the database seam itself; each capability's schema extends it with its own tables. */
 export interface StoreSchema {
   upkeep_migrations: MigrationsTable;
   upkeep_meta: MetaTable;
-  units: UnitsTable;
-  runs: RunsTable;
-  transitions: TransitionsTable;
-  rollups: RollupsTable;
 }
 
-/** Table names, for size accounting and test clean-up. */
-export const STORE_TABLES = ['upkeep_migrations', 'upkeep_meta', 'units', 'runs', 'transitions', 'rollups'] as const;
+/** The seam's table names, for size accounting and test clean-up. */
+export const SEAM_TABLES = ['upkeep_migrations', 'upkeep_meta'] as const;
