@@ -3,13 +3,23 @@
  * ahead of Fastify by ping-handler.ts.
  */
 import type { FastifyInstance } from 'fastify';
+import type { RouteModule } from '../web/route-module.js';
 import type { PingRecord } from './heartbeat-schema.js';
-import type { PingIngest } from './ping-handler.js';
+import { type PingIngest, pingHandler } from './ping-handler.js';
 
 /** What the ping routes need from the heartbeat service. */
 export interface PingRouteDeps extends PingIngest {
   listPings(opts: { unitId: string; limit: number; before?: number }): Promise<PingRecord[]>;
 }
+
+/** The heartbeat routes when heartbeats are wired: pings ahead of Fastify, the ping log through it. */
+export const pingRoutes: RouteModule<{ heartbeats?: PingRouteDeps }> = {
+  name: 'heartbeats',
+  register: (app, deps) => {
+    if (deps.heartbeats) registerPingRoutes(app, deps.heartbeats);
+  },
+  rawHandler: (deps, logger) => (deps.heartbeats ? pingHandler(deps.heartbeats, logger) : undefined),
+};
 
 /** Registers the ping log route on `app`. */
 export function registerPingRoutes(app: FastifyInstance, heartbeats: PingRouteDeps): void {

@@ -1,11 +1,20 @@
 /** Read-only API of notifications: what was queued, every delivery attempt, and each channel's state. */
 import type { FastifyInstance } from 'fastify';
+import type { RouteModule } from '../web/route-module.js';
 import type { NotifierStatus } from './notifier.js';
 import type { NotifyStore } from './notify-store.js';
 
 export interface NotifyRouteDeps {
   notifier: { status(): NotifierStatus; store: NotifyStore };
 }
+
+/** The notifications API when the notifier is wired. */
+export const notifyRoutes: RouteModule<Partial<NotifyRouteDeps>> = {
+  name: 'notify',
+  register: (app, deps) => {
+    if (deps.notifier) registerNotifyRoutes(app, { notifier: deps.notifier });
+  },
+};
 
 const STATUSES = new Set(['pending', 'sending', 'sent', 'failed', 'suppressed']);
 

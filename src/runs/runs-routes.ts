@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RollupGrain } from '../core/run.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
+import type { RouteModule } from '../web/route-module.js';
 import type { Store } from './run-store.js';
 import { appSummaries, heartbeatView, unitView } from './unit-view.js';
 
@@ -14,6 +15,9 @@ export interface ApiDeps {
   /** Base of the ping URLs; default: the URL this request came through. */
   publicUrl?: string;
 }
+
+/** The units and runs API, always registered. */
+export const runsRoutes: RouteModule<ApiDeps> = { name: 'runs', register: registerApiRoutes };
 
 const GRAINS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 

@@ -2,12 +2,11 @@
 import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { pingHandler } from '../heartbeats/ping-handler.js';
-import { type PingRouteDeps, registerPingRoutes } from '../heartbeats/ping-routes.js';
-import { type NotifyRouteDeps, registerNotifyRoutes } from '../notify/notify-routes.js';
+import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
+import type { NotifyRouteDeps } from '../notify/notify-routes.js';
 import type { Store } from '../runs/run-store.js';
-import { registerApiRoutes } from '../runs/runs-routes.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
+import { ROUTE_MODULES } from './routes.js';
 
 export interface ServerDeps {
   store: Store;
@@ -30,13 +29,13 @@ const STALL_MS = 30_000;
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const logger = deps.logger.child({ component: 'web' });
   // Pings are answered by node's HTTP server before Fastify sees them (ping-handler.ts); everything else is Fastify's.
-  const ping = deps.heartbeats ? pingHandler(deps.heartbeats, logger) : undefined;
+  const raw = ROUTE_MODULES.flatMap((routes) => routes.rawHandler?.(deps, logger) ?? []);
   // Request logs are pino `info`; upkeep logs at `warn` unless UPKEEP_LOG_LEVEL asks for more.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     serverFactory: (handler) =>
       createServer((req, res) => {
-        if (!ping?.(req, res)) handler(req, res);
+        if (!raw.some((answer) => answer(req, res))) handler(req, res);
       }),
   });
 
@@ -67,15 +66,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(problems.length === 0 ? 200 : 503).send(body);
   });
 
-  registerApiRoutes(app, {
-    store: deps.store,
-    scheduler: deps.scheduler,
-    now: deps.now,
-    heartbeats: deps.heartbeats,
-    publicUrl: deps.publicUrl,
-  });
-  if (deps.heartbeats) registerPingRoutes(app, deps.heartbeats);
-  if (deps.notifier) registerNotifyRoutes(app, { notifier: deps.notifier });
+  for (const routes of ROUTE_MODULES) routes.register(app, deps);
 
   // A failure inside upkeep is reported as upkeep's, with a 5xx of its own, never as a verdict about a target.
   app.setErrorHandler((err: Error, _req, reply) => {

@@ -1,0 +1,9 @@
+/** Every capability's HTTP routes. Adding a capability's API is one line here (see src/web/route-module.ts). */
+import { pingRoutes } from '../heartbeats/ping-routes.js';
+import { notifyRoutes } from '../notify/notify-routes.js';
+import { runsRoutes } from '../runs/runs-routes.js';
+import type { RouteModule } from './route-module.js';
+import type { ServerDeps } from './server.js';
+
+/** Registered in this order, after upkeep's own /healthz. */
+export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [runsRoutes, pingRoutes, notifyRoutes];
