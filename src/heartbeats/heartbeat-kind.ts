@@ -9,7 +9,7 @@ import type { CheckKind, ProbeContext } from '../checks/kind.js';
 import { buildVerdict } from '../checks/verdict.js';
 import type { Observation, Verdict } from '../core/observation.js';
 import { parseDuration } from '../plan/duration.js';
-import { durationField, scheduleField } from '../plan/plan-schema.js';
+import { durationField, scheduleField } from '../plan/plan-fields.js';
 import type { ScheduleSpec } from '../plan/units.js';
 import { parseSchedule } from '../schedule/schedule-spec.js';
 import {

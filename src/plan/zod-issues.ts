@@ -1,7 +1,7 @@
 /** Turns zod issues into plan issues: a line:col, a plain message, what was found and expected, a likely fix. */
 import type { z } from 'zod';
 import type { PlanIssue } from './plan-error.js';
-import { DURATION_FORMS, durationField } from './plan-schema.js';
+import { DURATION_FORMS, durationField } from './plan-fields.js';
 import { nearest } from './suggest.js';
 import type { YamlSource } from './yaml-source.js';
 
