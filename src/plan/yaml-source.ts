@@ -63,6 +63,9 @@ export function dottedPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** Line and column (1-based) of an offset in the text. */
+type Position = (offset: number) => { line: number; column: number };
+
 /** Parses YAML text, fills `${VAR}` from `env`, and keeps positions for error messages. */
 export function parseYamlSource(
   text: string,
@@ -77,80 +80,15 @@ export function parseYamlSource(
   const errors =
     duplicate === undefined
       ? doc.errors.slice(0, 1)
-      : [{ code: 'DUPLICATE_KEY', pos: [duplicate, duplicate], message: '' }];
-  const issues: PlanIssue[] = [];
-  const used: YamlSource['used'] = [];
-  const tainted = new Set<unknown>();
-  const pos = (offset: number) => {
+      : [{ code: 'DUPLICATE_KEY', pos: [duplicate, duplicate] as [number, number], message: '' }];
+  const pos: Position = (offset) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-
   // Only the first syntax error: the rest are usually the parser losing its footing after it.
-  for (const error of errors) {
-    const [start, end] = error.pos;
-    let message = error.message.split('\n')[0] as string;
-    if (error.code === 'DUPLICATE_KEY') {
-      // The error marks the key's first character; read the whole key from there.
-      const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n,{}[\]]+)/.exec(text.slice(start))?.[1]?.trim() ?? text.slice(start, end);
-      message = `duplicate key ${key.startsWith('"') ? key : `"${key}"`}: each key may appear once in a mapping`;
-    } else if (error.code === 'MULTIPLE_DOCS') {
-      message = 'the plan must be a single YAML document (remove the extra "---")';
-    }
-    const lineText = text.slice(text.lastIndexOf('\n', start) + 1, text.indexOf('\n', start) >>> 0);
-    // A broken `${...}` reference in a flow mapping is the likely cause; say so, since the parser cannot.
-    const hint = lineText.includes('${')
-      ? { expected: '${NAME} or ${NAME:-default}; quote values holding { } [ ] or , inside { } and [ ]' }
-      : {};
-    issues.push({ file, ...pos(start), path: '', message: `YAML: ${message}`, ...hint });
-  }
-
-  const source = (node: Node | null | undefined): string | undefined => {
-    if (!node?.range) return undefined;
-    const raw = text.slice(node.range[0], node.range[1]).trim();
-    if (!raw) return undefined;
-    return raw.length > MAX_FOUND ? `${raw.slice(0, MAX_FOUND - 1)}…` : raw;
-  };
-
-  if (errors.length === 0) {
-    visit(doc, {
-      Scalar(key, node) {
-        if (typeof node.value !== 'string') return;
-        const written = unshield(node.value);
-        node.value = written;
-        if (key === 'key' || !written.includes('${')) return;
-        const result = interpolate(written, env);
-        used.push(...result.used);
-        node.value = result.value;
-        const start = node.range?.[0] ?? 0;
-        const raw = text.slice(start, node.range?.[1] ?? start);
-        if (result.problems.length > 0) tainted.add(node);
-        for (const problem of result.problems) {
-          // Point at the reference itself when the raw source shows it (plain and quoted one-line scalars).
-          const needle = problem.kind === 'missing' ? `\${${problem.name}` : problem.name;
-          const at = raw.indexOf(needle);
-          const where = pos(at >= 0 ? start + at : start);
-          issues.push(
-            problem.kind === 'missing'
-              ? {
-                  file,
-                  ...where,
-                  path: '',
-                  message: `environment variable ${problem.name} is not set`,
-                  expected: `${problem.name} in the environment, or a default: \${${problem.name}:-value}`,
-                }
-              : {
-                  file,
-                  ...where,
-                  path: '',
-                  message: `malformed variable reference ${problem.name}`,
-                  expected: '${NAME} or ${NAME:-default}; write $${ for a literal ${',
-                },
-          );
-        }
-      },
-    });
-  }
+  const issues = errors.map((error) => syntaxIssue(error, text, file, pos));
+  const filled = errors.length === 0 ? fillReferences(doc, text, file, env, pos) : undefined;
+  if (filled) issues.push(...filled.issues);
 
   let data: unknown;
   if (errors.length === 0) {
@@ -160,39 +98,17 @@ export function parseYamlSource(
       issues.push({ file, line: 1, column: 1, path: '', message: `YAML: ${(error as Error).message}` });
     }
   }
+  if (doc.errors.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))) {
+    issues.push({ file, line: 1, column: 1, path: '', message: 'the plan is empty', expected: EMPTY_PLAN_EXPECTED });
+  }
 
-  /** Walks the document along `path`; returns the deepest node reached and the key node leading to it. */
-  const walk = (path: readonly PropertyKey[]) => {
-    let node: unknown = doc.contents;
-    let keyNode: Node | undefined;
-    let complete = true;
-    for (const part of path) {
-      if (isAlias(node)) node = node.resolve(doc as Document.Parsed);
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
-        if (!pair) {
-          complete = false;
-          break;
-        }
-        keyNode = pair.key as Node;
-        node = pair.value;
-      } else if (isSeq(node) && typeof part === 'number' && node.items[part] !== undefined) {
-        keyNode = undefined;
-        node = node.items[part];
-      } else {
-        complete = false;
-        break;
-      }
-    }
-    return { node: node as Node | null | undefined, keyNode, complete };
-  };
-
+  const tainted = filled?.tainted ?? new Set<unknown>();
   const issueAt: YamlSource['issueAt'] = (path, message, extra = {}, anchor = 'value') => {
-    const { node, keyNode, complete } = walk(path);
+    const { node, keyNode, complete } = walkPath(doc, path);
     // A missing key is reported at the key of the mapping that lacks it, where a person would add it.
     const target = !complete || anchor === 'key' ? (keyNode ?? node) : (node ?? keyNode);
     const offset = target?.range?.[0] ?? 0;
-    const found = complete && anchor === 'value' && isScalar(node) ? source(node) : undefined;
+    const found = complete && anchor === 'value' && isScalar(node) ? sourceText(text, node) : undefined;
     return {
       file,
       ...pos(offset),
@@ -202,25 +118,125 @@ export function parseYamlSource(
       ...extra,
     };
   };
-
   const isTainted: YamlSource['isTainted'] = (path) => {
     if (tainted.size === 0) return false;
-    const { node, complete } = walk(path);
+    const { node, complete } = walkPath(doc, path);
     return complete && tainted.has(node);
   };
+  return { file, data, issues, used: filled?.used ?? [], issueAt, isTainted };
+}
 
-  if (doc.errors.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))) {
-    issues.push({
-      file,
-      line: 1,
-      column: 1,
-      path: '',
-      message: 'the plan is empty',
-      expected: 'a mapping starting with "version: 1"',
-    });
+const EMPTY_PLAN_EXPECTED = 'a mapping starting with "version: 1"';
+
+/** A YAML syntax error as a plan issue, in words a person can act on. */
+function syntaxIssue(
+  error: { code: string; pos: [number, number]; message: string },
+  text: string,
+  file: string,
+  pos: Position,
+): PlanIssue {
+  const [start, end] = error.pos;
+  let message = error.message.split('\n')[0] as string;
+  if (error.code === 'DUPLICATE_KEY') {
+    // The error marks the key's first character; read the whole key from there.
+    const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n,{}[\]]+)/.exec(text.slice(start))?.[1]?.trim() ?? text.slice(start, end);
+    message = `duplicate key ${key.startsWith('"') ? key : `"${key}"`}: each key may appear once in a mapping`;
+  } else if (error.code === 'MULTIPLE_DOCS') {
+    message = 'the plan must be a single YAML document (remove the extra "---")';
   }
+  const lineText = text.slice(text.lastIndexOf('\n', start) + 1, text.indexOf('\n', start) >>> 0);
+  // A broken `${...}` reference in a flow mapping is the likely cause; say so, since the parser cannot.
+  const hint = lineText.includes('${')
+    ? { expected: '${NAME} or ${NAME:-default}; quote values holding { } [ ] or , inside { } and [ ]' }
+    : {};
+  return { file, ...pos(start), path: '', message: `YAML: ${message}`, ...hint };
+}
 
-  return { file, data, issues, used, issueAt, isTainted };
+/**
+ * Gives every scalar its braces back and fills its `${VAR}` references from `env`, in place. Returns the variables
+ * read, the problems as issues at the reference, and the scalars that had one (tainted).
+ */
+function fillReferences(
+  doc: Document,
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+  pos: Position,
+): { used: YamlSource['used']; issues: PlanIssue[]; tainted: Set<unknown> } {
+  const used: YamlSource['used'] = [];
+  const issues: PlanIssue[] = [];
+  const tainted = new Set<unknown>();
+  visit(doc, {
+    Scalar(key, node) {
+      if (typeof node.value !== 'string') return;
+      const written = unshield(node.value);
+      node.value = written;
+      if (key === 'key' || !written.includes('${')) return;
+      const result = interpolate(written, env);
+      used.push(...result.used);
+      node.value = result.value;
+      const start = node.range?.[0] ?? 0;
+      const raw = text.slice(start, node.range?.[1] ?? start);
+      if (result.problems.length > 0) tainted.add(node);
+      for (const problem of result.problems) {
+        // Point at the reference itself when the raw source shows it (plain and quoted one-line scalars).
+        const needle = problem.kind === 'missing' ? `\${${problem.name}` : problem.name;
+        const at = raw.indexOf(needle);
+        issues.push(referenceIssue(problem, { file, ...pos(at >= 0 ? start + at : start), path: '' }));
+      }
+    },
+  });
+  return { used, issues, tainted };
+}
+
+/** A missing variable or a malformed reference, at `where`. */
+function referenceIssue(
+  problem: { kind: string; name: string },
+  where: Pick<PlanIssue, 'file' | 'line' | 'column' | 'path'>,
+): PlanIssue {
+  return problem.kind === 'missing'
+    ? {
+        ...where,
+        message: `environment variable ${problem.name} is not set`,
+        expected: `${problem.name} in the environment, or a default: \${${problem.name}:-value}`,
+      }
+    : {
+        ...where,
+        message: `malformed variable reference ${problem.name}`,
+        expected: '${NAME} or ${NAME:-default}; write $${ for a literal ${',
+      };
+}
+
+/** The source text of a node, shortened for messages, or undefined when it has none. */
+function sourceText(text: string, node: Node | null | undefined): string | undefined {
+  if (!node?.range) return undefined;
+  const raw = text.slice(node.range[0], node.range[1]).trim();
+  if (!raw) return undefined;
+  return raw.length > MAX_FOUND ? `${raw.slice(0, MAX_FOUND - 1)}…` : raw;
+}
+
+/** Walks the document along `path`; returns the deepest node reached and the key node leading to it. */
+function walkPath(
+  doc: Document,
+  path: readonly PropertyKey[],
+): { node: Node | null | undefined; keyNode: Node | undefined; complete: boolean } {
+  let node: unknown = doc.contents;
+  let keyNode: Node | undefined;
+  for (const part of path) {
+    if (isAlias(node)) node = node.resolve(doc as Document.Parsed);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+      if (!pair) return { node: node as Node, keyNode, complete: false };
+      keyNode = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === 'number' && node.items[part] !== undefined) {
+      keyNode = undefined;
+      node = node.items[part];
+    } else {
+      return { node: node as Node | null | undefined, keyNode, complete: false };
+    }
+  }
+  return { node: node as Node | null | undefined, keyNode, complete: true };
 }
 
 /** Offset of the first key that repeats an earlier key of the same mapping (scalar keys), or undefined. */
