@@ -102,6 +102,18 @@ function expectedList(keys: string[]): string | undefined {
   return keys.length > 0 && keys.length <= 20 ? `one of: ${keys.join(', ')}` : undefined;
 }
 
+/** What a handler sees of one zod issue: where it is (in the file and in `data`), the value there, the schema. */
+interface IssueSite {
+  /** The path from the plan's root. */
+  path: PropertyKey[];
+  /** The path inside `data`. */
+  rel: PropertyKey[];
+  value: unknown;
+  data: unknown;
+  schema: z.ZodType;
+  source: YamlSource;
+}
+
 /** Maps zod issues of `schema` (parsed from `data`, found at `base` in the file) to plan issues. */
 export function toPlanIssues(
   issues: readonly Issue[],
@@ -113,110 +125,107 @@ export function toPlanIssues(
     const rel = issue.path as PropertyKey[];
     const path = [...base, ...rel];
     if (source.isTainted(path)) continue; // a missing ${VAR} there is already reported
-    const value = valueAt(data, rel);
-    switch (issue.code) {
-      case 'unrecognized_keys': {
-        const valid = keysAt(schema, rel);
-        for (const key of issue.keys) {
-          const suggestion = nearest(key, valid);
-          out.push(
-            source.issueAt(
-              [...path, key],
-              `unknown key "${key}"`,
-              { expected: expectedList(valid), ...(suggestion ? { suggestion } : {}) },
-              'key',
-            ),
-          );
-        }
-        break;
-      }
-      case 'invalid_type': {
-        const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
-        const parent = valueAt(data, rel.slice(0, -1));
-        if (value === undefined && rel.length > 0 && parent !== null && typeof parent === 'object') {
-          out.push(source.issueAt(path, `missing key "${String(rel[rel.length - 1])}"`, { expected }));
-        } else if (typeof value === 'number' && schemasAt(schema, rel).includes(durationField)) {
-          out.push(
-            source.issueAt(path, 'a duration needs a unit', { expected: DURATION_FORMS, suggestion: `${value}s` }),
-          );
-        } else {
-          const issueOut = source.issueAt(path, 'wrong type', { expected });
-          out.push({ ...issueOut, found: issueOut.found ?? describeValue(value) });
-        }
-        break;
-      }
-      case 'invalid_value': {
-        const values = issue.values.map((v) => JSON.stringify(v));
-        const suggestion =
-          typeof value === 'string'
-            ? nearest(value, issue.values.filter((v) => typeof v === 'string') as string[])
-            : undefined;
-        const message = value === undefined ? `missing key "${String(rel[rel.length - 1])}"` : 'invalid value';
-        out.push(
-          source.issueAt(path, message, {
-            expected: values.length === 1 ? values[0] : `one of ${values.join(', ')}`,
-            ...(suggestion ? { suggestion } : {}),
-          }),
-        );
-        break;
-      }
-      case 'too_small':
-      case 'too_big': {
-        const bound = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-        const cmp = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
-        const expected =
-          issue.origin === 'array'
-            ? `${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} item${bound === '1' ? '' : 's'}`
-            : issue.origin === 'string'
-              ? `${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} character${bound === '1' ? '' : 's'}`
-              : `a number ${cmp} ${bound}`;
-        out.push(source.issueAt(path, issue.code === 'too_small' ? 'too small' : 'too big', { expected }));
-        break;
-      }
-      case 'invalid_key': {
-        const inner = issue.issues[0];
-        out.push(
-          source.issueAt(
-            path,
-            `bad name "${String(rel[rel.length - 1])}"`,
-            {
-              expected: inner?.message ?? 'a valid name',
-            },
-            'key',
-          ),
-        );
-        break;
-      }
-      case 'invalid_union': {
-        // The branch whose type matched (no "wrong type" at the union's own level) is the one the author meant.
-        const index = issue.errors.findIndex(
-          (b) => b.length > 0 && !b.some((i) => i.code === 'invalid_type' && i.path.length === 0),
-        );
-        const chosen = index >= 0 ? index : issue.errors.findIndex((b) => b.length > 0);
-        const best = issue.errors[chosen];
-        if (best) {
-          // errors[i] belongs to options[i]: keep walking that option so "did you mean" sees its keys.
-          const union = schemasAt(schema, rel).find((s) => s?._zod?.def?.type === 'union');
-          const option = (union?._zod.def.options[chosen] as z.ZodType | undefined) ?? schema;
-          out.push(...toPlanIssues(best, { base: path, schema: option, data: value, source }));
-        } else {
-          out.push(source.issueAt(path, issue.message));
-        }
-        break;
-      }
-      case 'custom': {
-        const params = (issue.params ?? {}) as { expected?: string; suggestion?: string };
-        out.push(
-          source.issueAt(path, issue.message, {
-            ...(params.expected ? { expected: params.expected } : {}),
-            ...(params.suggestion ? { suggestion: params.suggestion } : {}),
-          }),
-        );
-        break;
-      }
-      default:
-        out.push(source.issueAt(path, issue.message));
-    }
+    out.push(...issueToPlan(issue, { path, rel, value: valueAt(data, rel), data, schema, source }));
   }
   return out;
+}
+
+function issueToPlan(issue: Issue, site: IssueSite): PlanIssue[] {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return unknownKeys(issue, site);
+    case 'invalid_type':
+      return [wrongType(issue, site)];
+    case 'invalid_value':
+      return [invalidValue(issue, site)];
+    case 'too_small':
+    case 'too_big':
+      return [outOfRange(issue, site)];
+    case 'invalid_key': {
+      const name = String(site.rel[site.rel.length - 1]);
+      const expected = issue.issues[0]?.message ?? 'a valid name';
+      return [site.source.issueAt(site.path, `bad name "${name}"`, { expected }, 'key')];
+    }
+    case 'invalid_union':
+      return unionIssues(issue, site);
+    case 'custom': {
+      const params = (issue.params ?? {}) as { expected?: string; suggestion?: string };
+      return [
+        site.source.issueAt(site.path, issue.message, {
+          ...(params.expected ? { expected: params.expected } : {}),
+          ...(params.suggestion ? { suggestion: params.suggestion } : {}),
+        }),
+      ];
+    }
+    default:
+      return [site.source.issueAt(site.path, issue.message)];
+  }
+}
+
+function unknownKeys(issue: Extract<Issue, { code: 'unrecognized_keys' }>, site: IssueSite): PlanIssue[] {
+  const valid = keysAt(site.schema, site.rel);
+  return issue.keys.map((key) => {
+    const suggestion = nearest(key, valid);
+    return site.source.issueAt(
+      [...site.path, key],
+      `unknown key "${key}"`,
+      { expected: expectedList(valid), ...(suggestion ? { suggestion } : {}) },
+      'key',
+    );
+  });
+}
+
+function wrongType(issue: Extract<Issue, { code: 'invalid_type' }>, site: IssueSite): PlanIssue {
+  const { path, rel, value, source } = site;
+  const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
+  const parent = valueAt(site.data, rel.slice(0, -1));
+  if (value === undefined && rel.length > 0 && parent !== null && typeof parent === 'object') {
+    return source.issueAt(path, `missing key "${String(rel[rel.length - 1])}"`, { expected });
+  }
+  if (typeof value === 'number' && schemasAt(site.schema, rel).includes(durationField)) {
+    return source.issueAt(path, 'a duration needs a unit', { expected: DURATION_FORMS, suggestion: `${value}s` });
+  }
+  const issueOut = source.issueAt(path, 'wrong type', { expected });
+  return { ...issueOut, found: issueOut.found ?? describeValue(value) };
+}
+
+function invalidValue(issue: Extract<Issue, { code: 'invalid_value' }>, { path, rel, value, source }: IssueSite) {
+  const values = issue.values.map((v) => JSON.stringify(v));
+  const suggestion =
+    typeof value === 'string'
+      ? nearest(value, issue.values.filter((v) => typeof v === 'string') as string[])
+      : undefined;
+  const message = value === undefined ? `missing key "${String(rel[rel.length - 1])}"` : 'invalid value';
+  return source.issueAt(path, message, {
+    expected: values.length === 1 ? values[0] : `one of ${values.join(', ')}`,
+    ...(suggestion ? { suggestion } : {}),
+  });
+}
+
+function outOfRange(issue: Extract<Issue, { code: 'too_small' | 'too_big' }>, { path, source }: IssueSite) {
+  const small = issue.code === 'too_small';
+  const bound = String(small ? issue.minimum : issue.maximum);
+  const cmp = small ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+  const plural = bound === '1' ? '' : 's';
+  const expected =
+    issue.origin === 'array'
+      ? `${small ? 'at least' : 'at most'} ${bound} item${plural}`
+      : issue.origin === 'string'
+        ? `${small ? 'at least' : 'at most'} ${bound} character${plural}`
+        : `a number ${cmp} ${bound}`;
+  return source.issueAt(path, small ? 'too small' : 'too big', { expected });
+}
+
+function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, site: IssueSite): PlanIssue[] {
+  // The branch whose type matched (no "wrong type" at the union's own level) is the one the author meant.
+  const index = issue.errors.findIndex(
+    (b) => b.length > 0 && !b.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+  );
+  const chosen = index >= 0 ? index : issue.errors.findIndex((b) => b.length > 0);
+  const best = issue.errors[chosen];
+  if (!best) return [site.source.issueAt(site.path, issue.message)];
+  // errors[i] belongs to options[i]: keep walking that option so "did you mean" sees its keys.
+  const union = schemasAt(site.schema, site.rel).find((s) => s?._zod?.def?.type === 'union');
+  const option = (union?._zod.def.options[chosen] as z.ZodType | undefined) ?? site.schema;
+  return toPlanIssues(best, { base: site.path, schema: option, data: site.value, source: site.source });
 }
