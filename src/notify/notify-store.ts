@@ -4,7 +4,7 @@
  * machines on one PostgreSQL) never plan a transition twice or send a row twice. Decisions are made by pure
  * functions the caller passes in; this module only reads and writes.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { transitionFromRow, unitFromRow } from '../runs/rows.js';
 import { toStoreError } from '../store/errors.js';
 import { withWriteGate } from '../store/write-gate.js';
@@ -74,57 +74,8 @@ export class NotifyStore extends NotifyReads {
     const skipUnits = new Set<string>();
     for (const candidate of candidates) {
       if (skipUnits.has(candidate.unit_id)) continue;
-      const id = Number(candidate.id);
       try {
-        const n = await this.write('processTransitions', async (trx) => {
-          const claimed = await trx
-            .updateTable('transitions')
-            .set({ processed_at: opts.now })
-            .where('id', '=', id)
-            .where('processed_at', 'is', null)
-            .executeTakeFirst();
-          if (Number(claimed.numUpdatedRows) !== 1) return -1;
-          const earlier = await trx
-            .selectFrom('transitions')
-            .select('id')
-            .where('unit_id', '=', candidate.unit_id)
-            .where('id', '<', id)
-            .where('processed_at', 'is', null)
-            .executeTakeFirst();
-          if (earlier !== undefined) throw new OutOfOrder();
-          const version = await lockUnitState(trx, candidate.unit_id);
-          const state = notifyStateFromRow(
-            await trx
-              .selectFrom('notify_units')
-              .selectAll()
-              .where('unit_id', '=', candidate.unit_id)
-              .executeTakeFirst(),
-          );
-          const unitRow = await trx
-            .selectFrom('units')
-            .selectAll()
-            .where('id', '=', candidate.unit_id)
-            .executeTakeFirst();
-          const transition = transitionFromRow(candidate);
-          const since = transition.at - opts.lookbackMs(candidate.unit_id);
-          const counted = await trx
-            .selectFrom('transitions')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('unit_id', '=', candidate.unit_id)
-            .where('to_state', 'in', NOTIFYING)
-            .where('at', '>', since)
-            .where('id', '<=', id)
-            .executeTakeFirst();
-          const planned = opts.plan({
-            id,
-            transition,
-            unit: unitRow === undefined ? undefined : unitFromRow(unitRow),
-            state,
-            recentChanges: Number(counted?.n ?? 0),
-          });
-          await writeUnitState(trx, candidate.unit_id, planned.state, version);
-          return insertRows(trx, planned.rows, { transitionId: id, unitId: candidate.unit_id, now: opts.now });
-        });
+        const n = await this.write('processTransitions', (trx) => planTransition(trx, candidate, opts));
         if (n >= 0) {
           processed++;
           queued += n;
@@ -382,4 +333,59 @@ export class NotifyStore extends NotifyReads {
       throw toStoreError(operation, this.database.where, cause);
     }
   }
+}
+
+/**
+ * One transition, inside its transaction: claims it (compare-and-set on processed_at), refuses it while an earlier one
+ * of its unit is unprocessed, and writes what `plan` decides. Returns the rows queued, or -1 when another worker won.
+ */
+async function planTransition(
+  trx: Kysely<NotifySchema>,
+  candidate: Selectable<NotifySchema['transitions']>,
+  opts: {
+    now: number;
+    lookbackMs: (unitId: string) => number;
+    plan: (input: TransitionToPlan) => PlannedNotifications;
+  },
+): Promise<number> {
+  const id = Number(candidate.id);
+  const claimed = await trx
+    .updateTable('transitions')
+    .set({ processed_at: opts.now })
+    .where('id', '=', id)
+    .where('processed_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) return -1;
+  const earlier = await trx
+    .selectFrom('transitions')
+    .select('id')
+    .where('unit_id', '=', candidate.unit_id)
+    .where('id', '<', id)
+    .where('processed_at', 'is', null)
+    .executeTakeFirst();
+  if (earlier !== undefined) throw new OutOfOrder();
+  const version = await lockUnitState(trx, candidate.unit_id);
+  const state = notifyStateFromRow(
+    await trx.selectFrom('notify_units').selectAll().where('unit_id', '=', candidate.unit_id).executeTakeFirst(),
+  );
+  const unitRow = await trx.selectFrom('units').selectAll().where('id', '=', candidate.unit_id).executeTakeFirst();
+  const transition = transitionFromRow(candidate);
+  const since = transition.at - opts.lookbackMs(candidate.unit_id);
+  const counted = await trx
+    .selectFrom('transitions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('unit_id', '=', candidate.unit_id)
+    .where('to_state', 'in', NOTIFYING)
+    .where('at', '>', since)
+    .where('id', '<=', id)
+    .executeTakeFirst();
+  const planned = opts.plan({
+    id,
+    transition,
+    unit: unitRow === undefined ? undefined : unitFromRow(unitRow),
+    state,
+    recentChanges: Number(counted?.n ?? 0),
+  });
+  await writeUnitState(trx, candidate.unit_id, planned.state, version);
+  return insertRows(trx, planned.rows, { transitionId: id, unitId: candidate.unit_id, now: opts.now });
 }
