@@ -248,20 +248,7 @@ export class KyselyStore implements Store {
           .where('running_by', '=', holder)
           .executeTakeFirst();
         if (Number(cleared.numUpdatedRows) !== 1) return false;
-        const run: RunRecord = {
-          unitId: row.id,
-          startedAt: since,
-          endedAt: now,
-          outcome: 'abandoned',
-          summary: expired
-            ? `abandoned: worker ${holder} held the run past its lease`
-            : `abandoned: worker ${holder} stopped before the run finished`,
-          durationMs: Math.max(0, now - since),
-          details: { reason: expired ? 'lease-expired' : 'worker-stopped', worker: holder },
-          values: {},
-          worker: holder,
-        };
-        await insertRun(trx, run);
+        await insertRun(trx, abandonedRun(row.id, { since, now, holder, expired }));
         return true;
       });
       if (done) abandoned.push(row.id);
@@ -397,4 +384,24 @@ export class KyselyStore implements Store {
       withWriteGate(this.database.gateKey, () => this.db.transaction().execute((trx) => fn(trx))),
     );
   }
+}
+
+/** The run row of a run cut short: counted as upkeep's error, never the target's failure. */
+function abandonedRun(
+  unitId: string,
+  { since, now, holder, expired }: { since: number; now: number; holder: string; expired: boolean },
+): RunRecord {
+  return {
+    unitId,
+    startedAt: since,
+    endedAt: now,
+    outcome: 'abandoned',
+    summary: expired
+      ? `abandoned: worker ${holder} held the run past its lease`
+      : `abandoned: worker ${holder} stopped before the run finished`,
+    durationMs: Math.max(0, now - since),
+    details: { reason: expired ? 'lease-expired' : 'worker-stopped', worker: holder },
+    values: {},
+    worker: holder,
+  };
 }
