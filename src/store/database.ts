@@ -14,6 +14,7 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
+import { maskUrls } from '../shared/mask.js';
 import { StoreError } from './errors.js';
 import type { StoreSchema } from './schema.js';
 
@@ -47,20 +48,8 @@ export interface Database {
 
 const INT8_OID = 20;
 
-/** Replaces the password in a connection URL with `***` so it can be shown; leaves non-URLs untouched. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    for (const key of [...parsed.searchParams.keys()]) {
-      if (/pass|secret|token|key/i.test(key)) parsed.searchParams.set(key, '***');
-    }
-    return parsed.toString();
-  } catch {
-    // Not a URL: hide anything that looks like `user:password@`.
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-  }
-}
+/** A connection URL with its password and query values masked, for errors and logs (src/shared/mask.ts). */
+export const redactUrl: (url: string) => string = maskUrls;
 
 /** True when the URL selects PostgreSQL. */
 export function isPostgresUrl(url: string | undefined): url is string {
