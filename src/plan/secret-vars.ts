@@ -100,10 +100,14 @@ export function planSecrets(used: readonly UsedVariable[], secretVars: readonly 
     const end = u.at + u.value.length;
     for (const [from, to] of urlSecretSpans(u.text)) {
       if (end <= from || u.at >= to) continue;
+      const inside = u.at >= from && end <= to;
+      const holds = u.at <= from && end >= to;
       // `?k=${API}`: the variable is (part of) a query value or the userinfo, so it is secret under its own name.
-      if (u.at >= from && end <= to) add(u.value, u.name);
-      else {
-        // `http: ${HEALTH_URL}` whose value holds `?k=...`: that query value came from the environment.
+      // (A value that overlaps only partly, such as a password with a raw `@`, is secret too.)
+      if (inside || !holds) add(u.value, u.name);
+      if (!inside) {
+        // `http: ${HEALTH_URL}` whose value holds `?k=...`: that query value came from the environment, and the
+        // variable as a whole (the target's host and path) stays readable.
         const part = u.text.slice(from, to);
         add(part);
         add(decoded(part));
