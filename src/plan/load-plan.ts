@@ -21,7 +21,7 @@ import {
 } from './plan-rules.js';
 import { planSchema } from './plan-schema.js';
 import type { AppPlan, CheckEntry, MaintenanceWindow, Plan } from './plan-types.js';
-import { planSecrets } from './secret-vars.js';
+import { channelSecrets, planSecrets } from './secret-vars.js';
 import type { CheckUnit } from './units.js';
 import { parseYamlSource } from './yaml-source.js';
 import { toPlanIssues } from './zod-issues.js';
@@ -122,7 +122,7 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
     retention,
     alerts: compileAlertDefaults(input.alerts),
   };
-  const secrets = planSecrets(source.used, input.secretVars);
+  const secrets = planSecrets(source.used, input.secretVars, channelSecrets(input.notify));
   const mask = maskerFor(secrets);
   // Each unit's target is masked here, once, and each unit carries the secrets its runs are masked with.
   const units = [...compileUnits(plan, kinds), ...compileBackupUnits(backups)].map((unit) => ({

@@ -74,6 +74,25 @@ describe('secret variables', () => {
     assert.equal(loaded.units[0]?.secrets, loaded.secrets);
   });
 
+  it('channel credentials written into the plan are secret too: secret fields, header values and URLs', () => {
+    const extra = [
+      'notify:',
+      '  tg: { type: telegram, botToken: "123456:literal-bot-token", chatId: "42" }',
+      '  hook: { type: webhook, url: "https://hooks.example/in/literal-path-key", headers: { Authorization: "Bearer literal-hdr" } }',
+      '  mail: { type: email, smtp: "smtp://u:literal-smtp-pw@mail.example:587", from: a@example.com, to: b@example.com }',
+      '',
+    ].join('\n');
+    const values = load(plan('      a: { http: "https://h.example/", every: 1m }\n', extra), {}).secrets.map(
+      (s) => s.value,
+    );
+    assert.deepEqual(values.sort(), [
+      '123456:literal-bot-token',
+      'Bearer literal-hdr',
+      'https://hooks.example/in/literal-path-key',
+      'smtp://u:literal-smtp-pw@mail.example:587',
+    ]);
+  });
+
   it('a default written in the plan is not from the environment and is not a secret', () => {
     assert.deepEqual(secretValues(plan('      a: { http: "https://h.example/${SEG:-open}", every: 1m }\n'), {}), []);
   });

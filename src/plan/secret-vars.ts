@@ -2,6 +2,8 @@
  * Which values read from the environment are secret, so the masker (src/shared/mask.ts) hides them everywhere.
  * Pure. The rules are documented in docs/secrets.md.
  */
+import type { z } from 'zod';
+import { findChannelKind } from '../notify/channels/registry.js';
 import type { Secret } from '../shared/mask.js';
 import type { UsedVariable } from './yaml-source.js';
 
@@ -85,15 +87,23 @@ function secretReason(used: UsedVariable, marked: ReadonlySet<string>): 'name' |
 
 /**
  * The values to mask for a plan: each variable that is secret by name, by `secretVars`, or by where it is used
- * (a channel, a request header), and each URL userinfo or query value that came from the environment.
+ * (a channel, a request header), each URL userinfo or query value that came from the environment, and the
+ * channel credentials written in the plan (`literals`, from channelSecrets). A variable's value is shown as its name.
  */
-export function planSecrets(used: readonly UsedVariable[], secretVars: readonly string[] = []): Secret[] {
+export function planSecrets(
+  used: readonly UsedVariable[],
+  secretVars: readonly string[] = [],
+  literals: readonly Secret[] = [],
+): Secret[] {
   const marked = new Set(secretVars);
   const secrets = new Map<string, Secret>();
   const add = (value: string, name?: string) => {
     const known = secrets.get(value);
-    if (!known || (known.name === undefined && name !== undefined)) secrets.set(value, { value, name });
+    if (value !== '' && (!known || (known.name === undefined && name !== undefined))) {
+      secrets.set(value, name === undefined ? { value } : { value, name });
+    }
   };
+  for (const literal of literals) add(literal.value, literal.name);
   for (const u of used) {
     if (u.value === '') continue;
     if (secretReason(u, marked)) add(u.value, u.name);
@@ -115,4 +125,45 @@ export function planSecrets(used: readonly UsedVariable[], secretVars: readonly 
     }
   }
   return [...secrets.values()];
+}
+
+type Described = { description?: string; unwrap?: () => unknown };
+
+/** The keys of a channel type whose schema calls them secret (`secretText`, webhook URLs: "Secret: ..."). */
+function secretFieldsOf(type: unknown): Set<string> {
+  const kind = typeof type === 'string' ? findChannelKind(type) : undefined;
+  const shape = (kind?.schema as z.ZodObject | undefined)?.shape ?? {};
+  const keys = new Set<string>();
+  for (const [key, field] of Object.entries(shape)) {
+    // `.optional()` and `.default()` wrap the described schema: look inside until a description is found.
+    let schema = field as unknown as Described | undefined;
+    let description = schema?.description;
+    while (description === undefined && typeof schema?.unwrap === 'function') {
+      schema = schema.unwrap() as Described | undefined;
+      description = schema?.description;
+    }
+    if (description?.includes('Secret:')) keys.add(key);
+  }
+  return keys;
+}
+
+/**
+ * The values written into channel entries that are credentials even when written in the plan rather than taken
+ * from the environment: fields the channel calls secret, every request header value, and every URL (a webhook URL
+ * is its own password). They are never meant to be shown, so they are masked wherever a run might echo them.
+ */
+export function channelSecrets(notify: Readonly<Record<string, unknown>> | undefined): Secret[] {
+  const out: Secret[] = [];
+  for (const entry of Object.values(notify ?? {})) {
+    if (entry === null || typeof entry !== 'object') continue;
+    const fields = secretFieldsOf((entry as { type?: unknown }).type);
+    for (const [key, value] of Object.entries(entry)) {
+      if (key === 'type') continue;
+      if (typeof value === 'string' && (fields.has(key) || URL.canParse(value))) out.push({ value });
+      if (key === 'headers' && value !== null && typeof value === 'object') {
+        for (const header of Object.values(value)) if (typeof header === 'string') out.push({ value: header });
+      }
+    }
+  }
+  return out;
 }
