@@ -66,7 +66,12 @@ async function checkAndRun(s: Scenario): Promise<void> {
   assert.match(shown.verdict.summary, /503/);
   const runText = await runCli(['run', 'shop/api', '--plan', s.plan], opts);
   assert.equal(runText.code, 1, runText.err);
+  const notifyJson = await runCli(['notify', 'list', '--plan', s.plan, '--json'], opts);
+  assert.equal(notifyJson.code, 0, notifyJson.err);
+  const notifyText = await runCli(['notify', 'list', '--plan', s.plan], opts);
   for (const [place, out] of [
+    ['upkeep notify list --json', notifyJson],
+    ['upkeep notify list', notifyText],
     ['upkeep check --json', checkJson],
     ['upkeep check', checkText],
     ['upkeep run --json', runJson],
