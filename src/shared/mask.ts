@@ -32,7 +32,7 @@ export interface Masker {
 
 // A URL with a scheme (`https://`, `postgres://`, `mongodb+srv://`) or protocol-relative (`//host`), up to a space,
 // a quote or an angle bracket: how URLs end inside messages, JSON text and HTML.
-const URL_SOURCE = String.raw`(?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/[^\s"'<>\x60]*`;
+const URL_RE = /(?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/[^\s"'<>`]*/g;
 
 /** Masks the userinfo and query values of one URL written as text (no parsing, so nothing is re-encoded). */
 function maskOneUrl(url: string): string {
@@ -105,7 +105,7 @@ function formSource(form: string): string {
 
 /** Builds the masker for `secrets` (strings are unnamed secrets). Empty values are ignored. */
 export function createMasker(secrets: Iterable<Secret | string>): Masker {
-  const labels = new Map<string, { label: string; length: number }>();
+  const labels = new Map<string, { label: string; length: number; form: string }>();
   for (const secret of secrets) {
     const { value, name } = typeof secret === 'string' ? { value: secret, name: undefined } : secret;
     if (value === '') continue;
@@ -114,30 +114,28 @@ export function createMasker(secrets: Iterable<Secret | string>): Masker {
       // A short value is matched only as a whole token; its forms are as short, or contain the same escapes.
       const short = value.length < MIN_SECRET_CHARS;
       const source = short ? `(?<![A-Za-z0-9])${formSource(form)}(?![A-Za-z0-9])` : formSource(form);
-      if (!labels.has(source)) labels.set(source, { label, length: form.length });
+      if (!labels.has(source)) labels.set(source, { label, length: form.length, form });
     }
   }
-  // Longest first, so a secret that contains another is replaced whole; secrets before URLs, so a secret that is a
-  // whole URL is replaced by its name rather than shown with only its query masked.
+  // Longest first, so a secret that contains another is replaced whole.
   const entries = [...labels].sort((a, b) => b[1].length - a[1].length);
-  const sources = entries.map(([source]) => source);
   const labelList = entries.map(([, { label }]) => label);
-  const pattern = new RegExp(
-    `${sources.map((s) => `(${s})`).join('|')}${sources.length > 0 ? '|' : ''}(${URL_SOURCE})`,
-    'g',
-  );
-  const valueOnly = sources.length > 0 ? new RegExp(sources.map((s) => `(${s})`).join('|'), 'g') : undefined;
-  const replaceValues = (text: string) =>
-    valueOnly ? text.replace(valueOnly, (_match, ...groups) => labelFor(groups, labelList)) : text;
+  const values = entries.length > 0 ? new RegExp(entries.map(([source]) => `(${source})`).join('|'), 'g') : undefined;
+  // A cheap test before the regex (which tries every form at every position): most strings hold no secret.
+  const probes = entries.map(([, { form }]) => form).filter((form) => !form.includes('%'));
+  const anyEscaped = entries.some(([, { form }]) => form.includes('%'));
+  const mayHoldValue = (input: string) =>
+    probes.some((probe) => input.includes(probe)) || (anyEscaped && input.includes('%'));
 
   const text = (input: string): string => {
-    if (sources.length === 0 && !input.includes('//')) return input;
-    return input.replace(pattern, (match, ...groups) => {
-      const index = groups.findIndex((g, i) => i < sources.length && g !== undefined);
-      if (index >= 0) return labelList[index] as string;
-      // A URL: a secret inside it (in its path, say) is replaced first, then its userinfo and query are masked.
-      return maskOneUrl(replaceValues(match));
-    });
+    let out = input;
+    // Values first: a secret inside a URL's path becomes its name, and a secret that is a whole URL is replaced
+    // by its name rather than shown with only its query masked. Then every URL's userinfo and query.
+    if (values && mayHoldValue(out)) {
+      out = out.replace(values, (_match, ...groups) => labelFor(groups, labelList));
+    }
+    if (out.includes('//')) out = out.replace(URL_RE, maskOneUrl);
+    return out;
   };
   const json = <T>(value: T): T => maskJson(value, text) as T;
   return { text, json };
