@@ -50,7 +50,7 @@ describe('secret variables', () => {
       PW_X: 'pwval-2222',
       HOOK_TOKEN: 'tokval-3333',
       TRACE: 'trace-4444',
-      HEALTH_URL: 'https://shop.example/d?sig=sigval-5555',
+      HEALTH_URL: 'https://shop.example/d?sig=sigval-5555&page=1',
       STRIPE_ID: 'acct-6666',
       ALERT_URL: 'http://127.0.0.1:9/hook',
     };

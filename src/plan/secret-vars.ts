@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { findChannelKind } from '../notify/channels/registry.js';
-import type { Secret } from '../shared/mask.js';
+import { MIN_SECRET_CHARS, type Secret } from '../shared/mask.js';
 import type { UsedVariable } from './yaml-source.js';
 
 /** Words that make a variable secret when a part of its name begins or ends with one. */
@@ -117,8 +117,10 @@ export function planSecrets(
       if (inside || !holds) add(u.value, u.name);
       if (!inside) {
         // `http: ${HEALTH_URL}` whose value holds `?k=...`: that query value came from the environment, and the
-        // variable as a whole (the target's host and path) stays readable.
+        // variable as a whole (the target's host and path) stays readable. A short part (`page=1`) is left to the
+        // URL rule, which masks it in every URL, rather than masking every `1` everywhere.
         const part = u.text.slice(from, to);
+        if (part.length < MIN_SECRET_CHARS) continue;
         add(part);
         add(decoded(part));
       }
