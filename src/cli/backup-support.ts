@@ -118,7 +118,7 @@ export function stopSignal(ctx: CliContext): AbortSignal {
 
 /** Exit code of a backup failure: the plan or upkeep itself is 2, everything the backup met is 1. */
 export function exitCodeFor(err: BackupError): number {
-  return err.reason === 'config' || err.reason === 'internal' ? 2 : 1;
+  return err.reason === 'config' || err.reason === 'internal' || err.reason === 'not-a-backup' ? 2 : 1;
 }
 
 /** A record as JSON for `--json`: everything the catalog holds (it holds no secret). */
