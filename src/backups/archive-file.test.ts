@@ -27,7 +27,7 @@ test('ageStanzas counts the recipient stanzas of an age header by type, stopping
 });
 
 test('recoveredId keeps the id the name carries and is stable for the same content', () => {
-  const sha = 'a'.repeat(8) + '0123456789abcdef0123456789abcdef0123456789abcdef01234567';
+  const sha = `${'a'.repeat(8)}0123456789abcdef0123456789abcdef0123456789abcdef01234567`;
   assert.equal(recoveredId('3f2a9c1e', sha), '3f2a9c1e-0123-4567-89ab-cdef01234567');
   assert.equal(recoveredId(undefined, sha), 'aaaaaaaa-0123-4567-89ab-cdef01234567');
   assert.match(recoveredId('3f2a9c1e', sha), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
