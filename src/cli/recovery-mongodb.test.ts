@@ -41,6 +41,7 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
   let home: string;
   let fresh: string;
   let archive: string;
+  let unencrypted: string;
   let identity: string;
   const dbs: { url: string; drop(): Promise<void> }[] = [];
 
@@ -80,6 +81,9 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
         '          schedule: daily 02:00',
         '          to: file:./backups',
         '          encrypt: { recipients: ["${AGE_RECIPIENT}"] }',
+        '      open:',
+        '        mongodb: ${SRC_URL}',
+        '        backup: { schedule: daily 03:00, to: file:./open-backups }',
         '',
       ].join('\n'),
     );
@@ -91,6 +95,9 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
     const r = await runCli(['backup', 'main', '--data-dir', join(home, '.upkeep')], { env, cwd: home });
     assert.equal(r.code, 0, r.err);
     archive = printedFile(r.out);
+    const open = await runCli(['backup', 'open', '--data-dir', join(home, '.upkeep')], { env, cwd: home });
+    assert.equal(open.code, 0, open.err);
+    unencrypted = printedFile(open.out);
     rmSync(join(home, '.upkeep'), { recursive: true, force: true });
     rmSync(join(home, 'upkeep.yml'));
   });
@@ -129,13 +136,15 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
     assert.deepEqual(await documentCounts(target), SOURCE_COUNTS);
   });
 
-  it('a damaged file (flipped bytes, cut short) is refused before anything is written', async () => {
-    for (const [label, damage] of [
-      ['flipped', flipMiddle],
-      ['truncated', truncated],
+  it('a damaged file (flipped bytes, cut short; encrypted or only gzipped) is refused before anything is written', async () => {
+    for (const [label, damage, file] of [
+      ['flipped', flipMiddle, archive],
+      ['truncated', truncated, archive],
+      ['flipped-gzip', flipMiddle, unencrypted],
+      ['truncated-gzip', truncated, unencrypted],
     ] as const) {
-      const bad = join(fresh, `${label}-${basename(archive)}`);
-      damage(archive, bad);
+      const bad = join(fresh, `${label}-${basename(file)}`);
+      damage(file, bad);
       const target = await emptyDb();
       const r = await onNewMachine(['restore', bad, '--to', target]);
       assert.equal(r.code, 1, `${label}: ${r.err}`);
@@ -171,5 +180,13 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
     const r = await onNewMachine(['restore', id, '--to', target]);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(await documentCounts(target), SOURCE_COUNTS);
+    // Damaged after it was catalogued: restore by id reads it through first, so nothing is written.
+    const copy = join(folder, basename(archive));
+    flipMiddle(copy, copy);
+    const other = await emptyDb();
+    const bad = await onNewMachine(['restore', id, '--to', other]);
+    assert.equal(bad.code, 1, bad.err);
+    assertPlainError(bad.err, /^upkeep restore: archive damaged: /m);
+    assert.deepEqual(await documentCounts(other), {});
   });
 });
