@@ -14,8 +14,14 @@ import { compareCounts } from '../backups/verify.js';
 import type { AdapterContext, Counts } from '../databases/adapter.js';
 import { DatabaseError } from '../databases/adapter.js';
 import { redactUrl } from '../store/database.js';
-import { resolveBackup } from './backup-ref.js';
-import { openBackupSession, readPlanIfAny, reportBackupError, stopSignal } from './backup-support.js';
+import { type ResolvedBackup, resolveBackup } from './backup-ref.js';
+import {
+  type BackupSession,
+  openBackupSession,
+  readPlanIfAny,
+  reportBackupError,
+  stopSignal,
+} from './backup-support.js';
 import type { CliContext, Command } from './command.js';
 import { UsageError } from './command.js';
 import { table } from './output.js';
@@ -55,48 +61,8 @@ export const restoreCommand: Command = {
       const resolved = await withBar(ctx, {}, 'reading', (p) =>
         resolveBackup(ref, session, loaded, ctx, adapterCtx(p)),
       );
-      const { record } = resolved;
-      checkRestorable(record, resolved.identities);
-      if (to !== undefined) checkUrl(record, to);
-      const adapter = session.deps.adapterFor(record.engine);
-      const open = () => openPlaintext(record, { target: resolved.target, identities: resolved.identities });
-      // The whole archive is read once before anything is written: a damaged or undecryptable backup is refused with
-      // the target untouched (a file read from the file alone has had this read already).
-      const inArchive = resolved.fromFile
-        ? (record.counts ?? {})
-        : await withBar(ctx, barTotals(record), 'checking', async (p) => adapter.inspect(await open(), adapterCtx(p)));
-      const only =
-        values.only === undefined ? undefined : selectOnly(String(values.only), record.engine, Object.keys(inArchive));
-      const shown = to === undefined ? undefined : redactUrl(to);
-      const empty = to === undefined ? undefined : await adapter.isEmpty(to, adapterCtx());
-      if (dryRun) {
-        report(ctx, global.json, { record, counts: pick(inArchive, only), only, target: shown, empty, dryRun: true });
-        return 0;
-      }
-      const things = only
-        ? `${record.engine === 'mongodb' ? 'collections' : 'tables'} named in --only`
-        : `${record.engine === 'mongodb' ? 'collections' : 'tables'} the backup holds`;
-      if (empty === false && !values.force) {
-        ctx.stderr.write(
-          `upkeep restore: refusing to restore into ${shown}: it is not empty. Restore into an empty database, ` +
-            `or pass --force to replace the ${things} (their current data is dropped; the others stay)\n`,
-        );
-        return 2;
-      }
-      const replace = empty === false;
-      if (replace)
-        ctx.stderr.write(
-          `upkeep restore: ${shown} is not empty; replacing the ${things}, leaving the others (--force)\n`,
-        );
-      const counts = await withBar(ctx, barTotals(record), 'restoring', async (p) =>
-        adapter.restore(await open(), to as string, adapterCtx(p), { replace, ...(only ? { only } : {}) }),
-      );
-      const expected = pick(record.counts ?? inArchive, only);
-      // Replaced or partial, the restored tables must match; the target's others are none of the backup's business.
-      const compared = replace || only ? pick(counts, Object.keys(expected)) : counts;
-      const differences = compareCounts(expected, compared);
-      report(ctx, global.json, { record, counts: compared, only, target: shown, empty, dryRun: false, differences });
-      return differences.length > 0 ? 1 : 0;
+      const request = { to, dryRun, force: Boolean(values.force), only: values.only as string | undefined };
+      return await restoreResolved(resolved, request, session, ctx, global.json, adapterCtx);
     } catch (err) {
       if (err instanceof DatabaseError) {
         ctx.stderr.write(`upkeep restore: ${to ? scrub(err.message, to) : err.message}\n`);
@@ -109,6 +75,64 @@ export const restoreCommand: Command = {
     }
   },
 };
+
+/** What the command line asked of a restore. */
+interface RestoreRequest {
+  to: string | undefined;
+  dryRun: boolean;
+  force: boolean;
+  only: string | undefined;
+}
+
+/** Reads the resolved backup through, then lists (--dry-run) or restores it; returns the exit code. */
+async function restoreResolved(
+  resolved: ResolvedBackup,
+  req: RestoreRequest,
+  session: BackupSession,
+  ctx: CliContext,
+  json: boolean,
+  adapterCtx: (progress?: AdapterContext['progress']) => AdapterContext,
+): Promise<number> {
+  const { record } = resolved;
+  checkRestorable(record, resolved.identities);
+  if (req.to !== undefined) checkUrl(record, req.to);
+  const adapter = session.deps.adapterFor(record.engine);
+  const open = () => openPlaintext(record, { target: resolved.target, identities: resolved.identities });
+  // The whole archive is read once before anything is written: a damaged or undecryptable backup is refused with
+  // the target untouched (a file read from the file alone has had this read already).
+  const inArchive = resolved.fromFile
+    ? (record.counts ?? {})
+    : await withBar(ctx, barTotals(record), 'checking', async (p) => adapter.inspect(await open(), adapterCtx(p)));
+  const only = req.only === undefined ? undefined : selectOnly(req.only, record.engine, Object.keys(inArchive));
+  const shown = req.to === undefined ? undefined : redactUrl(req.to);
+  const empty = req.to === undefined ? undefined : await adapter.isEmpty(req.to, adapterCtx());
+  if (req.dryRun) {
+    report(ctx, json, { record, counts: pick(inArchive, only), only, target: shown, empty, dryRun: true });
+    return 0;
+  }
+  const kind = record.engine === 'mongodb' ? 'collections' : 'tables';
+  const things = only ? `${kind} named in --only` : `${kind} the backup holds`;
+  if (empty === false && !req.force) {
+    ctx.stderr.write(
+      `upkeep restore: refusing to restore into ${shown}: it is not empty. Restore into an empty database, ` +
+        `or pass --force to replace the ${things} (their current data is dropped; the others stay)\n`,
+    );
+    return 2;
+  }
+  const replace = empty === false;
+  if (replace) {
+    ctx.stderr.write(`upkeep restore: ${shown} is not empty; replacing the ${things}, leaving the others (--force)\n`);
+  }
+  const counts = await withBar(ctx, barTotals(record), 'restoring', async (p) =>
+    adapter.restore(await open(), req.to as string, adapterCtx(p), { replace, ...(only ? { only } : {}) }),
+  );
+  const expected = pick(record.counts ?? inArchive, only);
+  // Replaced or partial, the restored tables must match; the target's others are none of the backup's business.
+  const compared = replace || only ? pick(counts, Object.keys(expected)) : counts;
+  const differences = compareCounts(expected, compared);
+  report(ctx, json, { record, counts: compared, only, target: shown, empty, dryRun: false, differences });
+  return differences.length > 0 ? 1 : 0;
+}
 
 /** Runs `fn` with a progress bar on stderr (terminals only), clearing it afterwards. */
 async function withBar<T>(

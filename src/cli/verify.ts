@@ -11,6 +11,7 @@ import { drillOne } from '../jobs/backup-work.js';
 import { scrubPlanSecrets } from '../jobs/scrub.js';
 import { type ResolvedBackup, resolveBackup } from './backup-ref.js';
 import {
+  type BackupSession,
   describeRecord,
   openBackupSession,
   readPlanIfAny,
@@ -46,61 +47,26 @@ export const verifyCommand: Command = {
       } finally {
         bar.done();
       }
-      const { record, plan, identities } = resolved;
       if (resolved.fromFile) {
         if (values.drill) {
           throw new UsageError(
             `--drill needs the backup in the catalog: run \`upkeep backups --scan <folder>\` first, or restore the file into a database of yours with \`upkeep restore ${ref} --to <url>\``,
           );
         }
-        return reportFileVerified(record, global.json, ctx);
+        return reportFileVerified(resolved.record, global.json, ctx);
       }
-      if (values.drill && plan.url === '' && plan.engine === 'mongodb' && plan.scratch === undefined) {
-        throw new UsageError(
-          `${record.app}/${record.database} is no longer in the plan, so there is no MongoDB server to drill on: add it back (with backup.scratch)`,
-        );
-      }
-      if (record.recipients.length > 0 && identities.length === 0) {
-        throw new UsageError(
-          `backup ${record.id.slice(0, 8)} is encrypted: set backup.encrypt.identity in the plan or UPKEEP_BACKUP_IDENTITY to the age identity (AGE-SECRET-KEY-1...)`,
-        );
-      }
-      let after = record;
-      let drillNote: string | undefined;
-      let couldNotRun = false;
-      if (values.drill) {
-        const bar = progressBar(ctx.stderr, ctx.env, barTotals(record), 'restoring');
-        try {
-          const withIdentity = plan.encrypt?.identity
-            ? plan
-            : { ...plan, encrypt: { recipients: [], identity: identities[0] as string } };
-          const result = await drillOne(record, withIdentity, session.deps, { signal, progress: (p) => bar.update(p) });
-          after = result.record;
-          couldNotRun = result.facts.drill === 'could-not-run';
-          if (result.facts.reason) drillNote = scrubPlanSecrets(result.facts.reason, plan);
-        } finally {
-          bar.done();
-        }
-      } else {
-        after = await checkBackup(record, {
-          target: resolved.target,
-          identities,
-          catalog: session.deps.catalog,
-          clock: session.deps.clock,
-          signal,
-        });
-      }
-      const ok = after.state !== 'failed' && !couldNotRun;
+      const drill = Boolean(values.drill);
+      const outcome = await verifyCatalogued(resolved, drill, session, ctx, signal);
+      const ok = outcome.after.state !== 'failed' && !outcome.couldNotRun;
       if (global.json) {
-        ctx.stdout.write(
-          `${JSON.stringify({ ok, backup: recordJson(after), ...(drillNote ? { note: drillNote } : {}) }, null, 2)}\n`,
-        );
+        const note = outcome.drillNote ? { note: outcome.drillNote } : {};
+        ctx.stdout.write(`${JSON.stringify({ ok, backup: recordJson(outcome.after), ...note }, null, 2)}\n`);
       } else {
-        ctx.stdout.write(describeRecord(after));
-        if (couldNotRun) ctx.stdout.write(`drill    could not run: ${drillNote}\n`);
+        ctx.stdout.write(describeRecord(outcome.after));
+        if (outcome.couldNotRun) ctx.stdout.write(`drill    could not run: ${outcome.drillNote}\n`);
         else if (ok)
           ctx.stdout.write(
-            values.drill
+            drill
               ? 'verified restored into a scratch database; every count matches the backup\n'
               : 'verified checksums match; it decrypts and decompresses\n',
           );
@@ -114,6 +80,46 @@ export const verifyCommand: Command = {
     }
   },
 };
+
+/** Checks (or drills) a catalogued backup, recording the outcome in the catalog. */
+async function verifyCatalogued(
+  resolved: ResolvedBackup,
+  drill: boolean,
+  session: BackupSession,
+  ctx: CliContext,
+  signal: AbortSignal,
+): Promise<{ after: BackupRecord; couldNotRun: boolean; drillNote?: string }> {
+  const { record, plan, identities } = resolved;
+  if (drill && plan.url === '' && plan.engine === 'mongodb' && plan.scratch === undefined) {
+    throw new UsageError(
+      `${record.app}/${record.database} is no longer in the plan, so there is no MongoDB server to drill on: add it back (with backup.scratch)`,
+    );
+  }
+  if (record.recipients.length > 0 && identities.length === 0) {
+    throw new UsageError(
+      `backup ${record.id.slice(0, 8)} is encrypted: set backup.encrypt.identity in the plan or UPKEEP_BACKUP_IDENTITY to the age identity (AGE-SECRET-KEY-1...)`,
+    );
+  }
+  if (!drill) {
+    const { catalog, clock } = session.deps;
+    const after = await checkBackup(record, { target: resolved.target, identities, catalog, clock, signal });
+    return { after, couldNotRun: false };
+  }
+  const bar = progressBar(ctx.stderr, ctx.env, barTotals(record), 'restoring');
+  try {
+    const withIdentity = plan.encrypt?.identity
+      ? plan
+      : { ...plan, encrypt: { recipients: [], identity: identities[0] as string } };
+    const result = await drillOne(record, withIdentity, session.deps, { signal, progress: (p) => bar.update(p) });
+    return {
+      after: result.record,
+      couldNotRun: result.facts.drill === 'could-not-run',
+      ...(result.facts.reason ? { drillNote: scrubPlanSecrets(result.facts.reason, plan) } : {}),
+    };
+  } finally {
+    bar.done();
+  }
+}
 
 /** A file read from the file alone: what it holds, and that it read through whole. */
 function reportFileVerified(record: BackupRecord, json: boolean, ctx: CliContext): number {
