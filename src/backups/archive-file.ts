@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { identityToRecipient } from 'age-encryption';
 import { type AdapterContext, type DatabaseAdapter, DatabaseError } from '../databases/adapter.js';
+import { readPgArchiveHeader } from '../databases/postgres-archive-header.js';
 import { decryptStream, recipientFingerprint } from './age-crypto.js';
 import { parseArchiveName } from './archive-name.js';
 import type { BackupRecord } from './backup-record.js';
@@ -31,6 +32,10 @@ export interface ArchiveLayers {
   gzip: boolean;
   engine: 'postgres' | 'mongodb';
   format: 'pgdump' | 'tar';
+  /** The database the dump is of, as its header says (pg_dump's header, the tar's first `<db>/` folder). */
+  database?: string;
+  /** Versions the header records, for people. */
+  server?: string;
 }
 
 /** What reading a file needs. */
@@ -76,7 +81,7 @@ export async function readArchiveFile(opts: ReadFileOptions): Promise<BackupReco
   return {
     id: recoveredId(facts?.shortId, ciphertextSha256),
     app: facts?.app ?? 'recovered',
-    database: facts?.database ?? (opts.name.split('.')[0] || 'unknown'),
+    database: facts?.database ?? layers.database ?? (opts.name.split('.')[0] || 'unknown'),
     engine: layers.engine,
     format: layers.format,
     file: opts.name,
@@ -93,7 +98,7 @@ export async function readArchiveFile(opts: ReadFileOptions): Promise<BackupReco
     plaintextBytes: plainHash.bytes,
     durationMs: null,
     counts,
-    server: 'read from the archive file',
+    server: layers.server ? `${layers.server}; read from the archive file` : 'read from the archive file',
     gzip: layers.gzip,
     plaintextSha256: plainHash.hex(),
     ciphertextSha256,
@@ -135,7 +140,7 @@ export async function sniffArchive(
     const gzip = plain.subarray(0, 2).equals(GZIP_MAGIC);
     if (gzip) plain = await readHead(await open(true), 1024);
     const engine = engineOf(plain);
-    if (engine) return { ...(identity ? { identity } : {}), recipients, gzip, ...engine };
+    if (engine) return { ...(identity ? { identity } : {}), recipients, gzip, ...engine, ...headerFacts(plain) };
   } catch (err) {
     throw fileFailure(err, name);
   }
@@ -157,6 +162,19 @@ export function engineOf(plain: Buffer): Pick<ArchiveLayers, 'engine' | 'format'
   // A dump of an empty database is a tar with no entries: only its end-of-archive zero blocks.
   const emptyTar = plain.length >= 1024 && plain.subarray(0, 1024).every((b) => b === 0);
   return ustar || emptyTar ? { engine: 'mongodb', format: 'tar' } : undefined;
+}
+
+/** The database (and versions) a plaintext's first bytes name. Pure. */
+export function headerFacts(plain: Buffer): Pick<ArchiveLayers, 'database' | 'server'> {
+  const pg = readPgArchiveHeader(plain);
+  if (pg) {
+    const server = [pg.server, pg.dumpedWith].filter(Boolean).join('; ');
+    return { database: pg.database, ...(server ? { server } : {}) };
+  }
+  // A tar entry's name is the first 100 bytes of its header: `<db>/<collection>.bson` in mongodump's layout.
+  const first = plain.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+  const database = /(?:^|\/)([^/]+)\/[^/]+\.(?:bson|metadata\.json)$/.exec(first)?.[1];
+  return database ? { database } : {};
 }
 
 /** The identity that opens the file's age header; a wrong key is said with the recipients on both sides. */

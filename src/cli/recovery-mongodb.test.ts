@@ -129,7 +129,10 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
     copyFileSync(archive, moved);
     const v = await onNewMachine(['verify', moved, '--json']);
     assert.equal(v.code, 0, v.err);
-    assert.deepEqual((JSON.parse(v.out) as { backup: { counts: object } }).backup.counts, SOURCE_COUNTS);
+    const { backup } = JSON.parse(v.out) as { backup: { counts: object; app: string; database: string } };
+    assert.deepEqual(backup.counts, SOURCE_COUNTS);
+    // The database from the dump's own <db>/ folder; the app is unknown without upkeep's name.
+    assert.deepEqual([backup.app, backup.database], ['recovered', new URL(dbs[0]?.url as string).pathname.slice(1)]);
     const target = await emptyDb();
     const r = await onNewMachine(['restore', moved, '--to', target]);
     assert.equal(r.code, 0, r.err);
