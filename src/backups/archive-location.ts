@@ -19,11 +19,14 @@ export interface ArchiveLocation {
   shown: string;
 }
 
-/** Whether `ref` names a file rather than a catalog id: a URL, a path with a folder, or a file that exists. */
+/**
+ * Whether `ref` names a file rather than a catalog id: a URL, a path with a folder, or something that exists there
+ * (a folder too, so that locateArchive can say to scan it).
+ */
 export async function looksLikeFile(ref: string, cwd: string): Promise<boolean> {
   if (/^(file|s3):/i.test(ref) || ref.includes('/') || ref.includes('\\')) return true;
   return stat(resolve(cwd, ref)).then(
-    (s) => s.isFile(),
+    () => true,
     () => false,
   );
 }

@@ -109,6 +109,10 @@ export async function scanTarget(
 
 /** The target to scan; a local folder that does not exist is a usage error, not an empty scan. */
 function openScanTarget(where: string, ctx: CliContext): BackupTarget {
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(where)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'file' && scheme !== 's3') {
+    throw new UsageError(`--scan ${where}: give a folder, a file: URL or s3://<bucket>/<prefix>`);
+  }
   const target = resolveTarget(where, { baseDir: ctx.cwd, env: ctx.env });
   const dir = target.description.startsWith('file:') ? target.description.slice('file:'.length) : undefined;
   if (dir !== undefined && !existsSync(dir)) {

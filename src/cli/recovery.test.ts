@@ -259,6 +259,27 @@ describe('recovery from the backup files alone (PostgreSQL)', { skip }, () => {
     assert.match(both.err, /--only invoices is in several schemas \(public\.invoices, sales\.invoices\)/);
   });
 
+  it('pointing at the wrong thing is a usage error that says what to give (exit 2, no stack trace)', async () => {
+    mkdirSync(join(fresh, 'a-folder'), { recursive: true });
+    const cases: [string[], RegExp][] = [
+      [['verify', 'a-folder'], /a-folder is a folder: name one archive in it, or .*upkeep backups --scan a-folder/],
+      [['restore', './missing.pgdump.age', '--dry-run'], /no file .*missing\.pgdump\.age: give the path of a backup/],
+      [['verify', 's3://my-backups'], /"s3:\/\/my-backups" names no archive: write s3:\/\/<bucket>\/<key>/],
+      [['backups', '--scan', './no-such-folder'], /--scan \.\/no-such-folder: no folder .*no-such-folder/],
+      [['backups', '--scan', 'gs://bucket/x'], /--scan gs:\/\/bucket\/x: give a folder, a file: URL or s3:/],
+      [['backups', 'shop/main', '--scan', './backups'], /--scan takes no database/],
+      [
+        ['verify', 'nothing-like-this'],
+        /no backup "nothing-like-this" in the catalog .*give its path, file: URL or s3:/,
+      ],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await onNewMachine(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+      assertPlainError(r.err, pattern);
+    }
+  });
+
   for (const store of ['SQLite', 'PostgreSQL'] as const) {
     it(`backups --scan <folder> rebuilds the catalog on an empty ${store} store, idempotently`, async () => {
       const folder = join(fresh, `scan-${store}`);
