@@ -32,6 +32,7 @@ export const backupsCommand: Command = {
   name: 'backups',
   summary: 'List the backups of a database (or of all), newest first, with their states',
   usage: '[app/db | db] [--plan upkeep.yml] [--json]',
+  maxPositionals: 1,
   options: {},
   async run({ positionals, global }, ctx) {
     const [address, ...extra] = positionals;

@@ -33,6 +33,7 @@ export const restoreCommand: Command = {
   summary:
     'Restore a backup into a database (refuses a non-empty one; --force replaces what the backup holds; --dry-run lists it)',
   usage: '<backup-id | file> --to <url> [--dry-run] [--force] [--plan upkeep.yml] [--json]',
+  maxPositionals: 1,
   options: { to: { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' } },
   async run({ positionals, values, global }, ctx) {
     const [ref, ...extra] = positionals;
