@@ -27,7 +27,8 @@ export const execCommand: Command = {
   usage:
     '<app/heartbeat | ping URL> [--url http://127.0.0.1:8080] -- <command> [args...]\n\n' +
     'The heartbeat is looked up in the store (--data-dir / UPKEEP_DATABASE_URL); its URL is built on --url,\n' +
-    'UPKEEP_PUBLIC_URL or http://UPKEEP_HOST:UPKEEP_PORT. A full ping URL needs no store. Exits with the command’s code.',
+    'UPKEEP_PUBLIC_URL, where the running `upkeep start` listens, or http://UPKEEP_HOST:UPKEEP_PORT.\n' +
+    'A full ping URL needs no store. Exits with the command’s code.',
   maxPositionals: Number.POSITIVE_INFINITY, // the command after --
   options: { url: { type: 'string' } },
   async run({ values, positionals, global }, ctx) {
