@@ -25,7 +25,6 @@ export const startCommand: Command = {
   options: {
     grace: { type: 'string' },
     drain: { type: 'string' }, // the older name of --grace
-
     host: { type: 'string' },
     port: { type: 'string' },
     concurrency: { type: 'string' },
@@ -102,6 +101,8 @@ export function graceOption(
   values: Record<string, string | boolean | undefined>,
   env: Readonly<Record<string, string | undefined>>,
 ): number {
+  if (values.grace !== undefined && values.drain !== undefined)
+    throw new UsageError('give the grace period once: --drain is the older name of --grace');
   const [from, text] =
     values.grace !== undefined
       ? ['--grace', values.grace as string]

@@ -164,5 +164,8 @@ describe('stopping upkeep start (a real process)', () => {
     const { code } = await proc.exited;
     assert.equal(code, 2);
     assert.match(proc.stderr(), /UPKEEP_STOP_GRACE takes a duration such as 8s or 500ms, not "soon"/);
+    const twice = spawnUpkeep(['start', plan, '--data-dir', dataDir, '--grace', '1s', '--drain', '2s']);
+    assert.equal((await twice.exited).code, 2);
+    assert.match(twice.stderr(), /give the grace period once: --drain is the older name of --grace/);
   });
 });
