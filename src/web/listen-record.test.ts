@@ -105,6 +105,14 @@ describe('upkeep status in another process', () => {
       assert.equal(heartbeat.pingUrl, `${url}/ping/${heartbeat.token}`);
       assert.doesNotMatch(url as string, /:8080$/);
       assert.equal((await fetch(heartbeat.pingUrl)).status, 200, 'the URL shown is one the server answers');
+      // `upkeep exec` finds the same address: its pings reach this server, not port 8080.
+      const exec = spawnUpkeep(['exec', 'shop/nightly', '--data-dir', dataDir, '--', 'true']);
+      assert.equal((await exec.exited).code, 0);
+      assert.equal(exec.stderr(), '', 'no ping failed');
+      await eventually(async () => {
+        const runs = (await (await fetch(`${url}/api/units/shop/nightly/runs`)).json()) as { summary: string }[];
+        return runs.length >= 2; // the curl-style ping above and exec's
+      });
     } finally {
       start.child.kill('SIGTERM');
       await start.exited;
