@@ -37,6 +37,7 @@ export const backupsCommand: Command = {
   summary:
     'List the backups of a database (or of all), newest first, with their states; --scan rebuilds the catalog from the files',
   usage: '[app/db | db] [--plan upkeep.yml] [--json]  |  --scan <folder | file:URL | s3://bucket/prefix> [--json]',
+  maxPositionals: 1,
   options: { scan: { type: 'string' } },
   async run({ positionals, values, global }, ctx) {
     const [address, ...extra] = positionals;

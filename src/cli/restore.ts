@@ -35,6 +35,7 @@ export const restoreCommand: Command = {
     'Restore a backup into a database (refuses a non-empty one; --force replaces what the backup holds; --only some; --dry-run lists it)',
   usage:
     '<backup-id | path | file:URL | s3://bucket/key> --to <url> [--only t1,t2] [--dry-run] [--force] [--plan upkeep.yml] [--json]',
+  maxPositionals: 1,
   options: {
     to: { type: 'string' },
     only: { type: 'string' },

@@ -27,6 +27,7 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: 'Check one backup (checksums, decrypt, decompress); with --drill, restore it into a scratch database',
   usage: '<backup-id | path | file:URL | s3://bucket/key> [--drill] [--plan upkeep.yml] [--json]',
+  maxPositionals: 1,
   options: { drill: { type: 'boolean' } },
   async run({ positionals, values, global }, ctx) {
     const [ref, ...extra] = positionals;
