@@ -27,6 +27,7 @@ import { Scheduler } from './schedule/scheduler.js';
 import { unitDefinition } from './schedule/unit-definition.js';
 import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
 import { VERSION } from './version.js';
+import { type ListenRecord, recordListener } from './web/listen-record.js';
 import { buildServer } from './web/server.js';
 
 export interface AppOptions {
@@ -152,6 +153,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   let pruneTimer: NodeJS.Timeout | undefined;
   let checkpointer: WalCheckpointer | undefined;
+  let listenRecord: ListenRecord | undefined;
 
   return {
     plan,
@@ -172,14 +174,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
       pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
       const address = await server.listen({ host: opts.host, port: opts.port });
       if (portChosenAtListen) baseUrl = `${baseUrl.slice(0, baseUrl.lastIndexOf(':'))}:${new URL(address).port}`;
+      // So `upkeep status` and `upkeep exec` in another shell use the ping URLs this server answers.
+      listenRecord = await recordListener(store.database, { worker, url: baseUrl, clock, logger });
       return { url: address };
     },
-    async stop(graceMs = 10_000) {
+    async stop(graceMs = 8_000) {
       clearInterval(pruneTimer);
       await server.close();
+      await listenRecord?.stop();
       await heartbeats.close(); // writes pings still waiting for their batch
-      const result = await scheduler.stop(graceMs);
-      await notifier.stop(Math.min(graceMs, 5_000));
+      // One grace period for both: in-flight runs and sends drain side by side, so a stop is bounded by it.
+      const [result] = await Promise.all([scheduler.stop(graceMs), notifier.stop(graceMs)]);
       await checkpointer?.stop();
       await store.close();
       return result;

@@ -67,11 +67,6 @@ const show = (edges: Edge[]) => edges.map((e) => `${e.from} -> ${e.to}`).join('\
 
 /** The registries: the one place each capability plugs in, so they alone may import every capability. */
 const REGISTRIES = new Set(['checks/registry.ts', 'store/migrations/index.ts', 'web/routes.ts', 'cli/main.ts']);
-/**
- * Store files the plan still loads, to be emptied: plan/compile-databases.ts takes `redactUrl` from
- * store/database.ts until the masking of issue 7 moves it out of the store.
- */
-const PENDING_PLAN_EXCEPTIONS = new Set(['store/database.ts', 'store/errors.ts']);
 /** Backup tables and queries still in store/, to move into src/backups once the recovery and targets work lands. */
 const PENDING_MOVES = new Set(['store/backup-schema.ts', 'store/backup-store.ts']);
 /** Capability folders: each owns its tables, store, logic, routes and command. */
@@ -136,7 +131,7 @@ describe('architecture', () => {
 
   it('the plan is pure data: nothing it loads is store code', () => {
     const plan = graph.files.filter((f) => f.startsWith('plan/') && production(f));
-    const store = [...reachable(plan)].filter((f) => isStoreCode(f) && !PENDING_PLAN_EXCEPTIONS.has(f));
+    const store = [...reachable(plan)].filter(isStoreCode);
     assert.deepEqual(store, []);
   });
 

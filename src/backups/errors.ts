@@ -3,7 +3,7 @@
 /**
  * Why a backup, check or drill failed. `source` is the user's database (the adapter's DatabaseError is the cause);
  * `target-full` and `target` are the storage; `integrity`, `wrong-key` and `drill-mismatch` are the archive itself;
- * `config` is the plan; `aborted` is a cancelled run; `internal` is upkeep's own fault, never the user's system down.
+ * `config` is the plan; `not-a-backup` is a file that is no upkeep archive at all; `aborted` is a cancelled run; `internal` is upkeep's own fault, never the user's system down.
  */
 export type BackupErrorReason =
   | 'source'
@@ -13,6 +13,7 @@ export type BackupErrorReason =
   | 'wrong-key'
   | 'drill-mismatch'
   | 'config'
+  | 'not-a-backup'
   | 'aborted'
   | 'internal';
 

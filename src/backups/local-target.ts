@@ -26,7 +26,8 @@ export function localTarget(dir: string, opts: LocalTargetOptions = {}): BackupT
     // The writer's tag in the temporary name lets a later run tell an interrupted write from one in progress.
     const tmp = join(dir, partialName(name, putOpts.owner));
     try {
-      await mkdir(dir, { recursive: true });
+      // Owner-only like its files: a folder upkeep creates is not listed for other users either.
+      await mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (cause) {
       throw targetError(`cannot create the backup directory ${dir}`, cause);
     }

@@ -269,3 +269,18 @@ test('https: trusted test CA via the dispatcher is ok; self-signed, expired and 
     await dispatcher.close();
   }
 });
+
+test('userinfo in the URL is sent as Basic auth, and is not in the final URL; a plan header wins', async () => {
+  const seen: (string | undefined)[] = [];
+  const target = await serve((req, res) => {
+    seen.push(req.headers.authorization);
+    res.end('ok');
+  });
+  const withUser = target.replace('http://', 'http://ops:p%40ss%2Bword@');
+  const obs = await probeHttp(spec({ http: `${withUser}/private` }), testContext());
+  assert.equal(obs.failure, undefined);
+  assert.equal(seen[0], `Basic ${Buffer.from('ops:p@ss+word').toString('base64')}`);
+  assert.equal(obs.facts.finalUrl, `${target}/private`);
+  await probeHttp(spec({ http: `${withUser}/private`, headers: { Authorization: 'Bearer own' } }), testContext());
+  assert.equal(seen[1], 'Bearer own');
+});

@@ -62,6 +62,20 @@ function sameOrigin(a: URL, b: URL): boolean {
   return a.protocol === b.protocol && a.host === b.host;
 }
 
+/**
+ * Moves `user:password@` out of the URL into a Basic Authorization header, as curl and browsers do: undici ignores
+ * userinfo, so without this such a check would send no credentials. A header the plan sets itself wins.
+ */
+function withUserinfoAuth(url: URL, headers: Record<string, string>): Record<string, string> {
+  if (url.username === '' && url.password === '') return headers;
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  if (Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) return headers;
+  return { ...headers, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
 /** Requests spec.http, following redirects, and returns what it saw; never throws for the target's failures. */
 export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Observation> {
   const startedAt = ctx.now();
@@ -74,7 +88,7 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
   let url = new URL(spec.http);
   let method = spec.method.toUpperCase();
   let body: string | undefined = spec.body;
-  let headers: Record<string, string> = { ...(spec.headers ?? {}) };
+  let headers: Record<string, string> = withUserinfoAuth(url, { ...(spec.headers ?? {}) });
   const seen = new Set<string>([url.href]);
   try {
     for (;;) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { httpKind, httpSchema, redactUrl } from './http.js';
+import { httpKind, httpSchema } from './http.js';
 import { pickForSpec } from './http-json.js';
 import { checkKinds, findCheckKind } from './registry.js';
 
@@ -73,14 +73,10 @@ test('http schema converts to JSON Schema for editors', () => {
   assert.ok(schema.properties.expect);
 });
 
-test('describe redacts secrets in the URL', () => {
+test('describe names the method and URL as written; the plan compiler masks it (src/shared/mask.ts)', () => {
   assert.equal(
-    redactUrl('https://user:hunter2@api.example/h?token=abc&page=2'),
-    'https://user:***@api.example/h?token=***&page=2',
-  );
-  assert.equal(
-    httpKind.describe(httpSchema.parse({ http: 'https://api.example/h?api_key=k', method: 'post' })),
-    'POST https://api.example/h?api_key=***',
+    httpKind.describe(httpSchema.parse({ http: 'https://api.example/h?page=2', method: 'post' })),
+    'POST https://api.example/h?page=2',
   );
 });
 

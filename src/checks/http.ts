@@ -35,20 +35,6 @@ const growthField = z
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-const SECRET_PARAM = /token|key|secret|pass|auth|sig|session|code/i;
-
-/** The URL with its password and secret-looking query values replaced by `***`, for tables and logs. */
-export function redactUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    if (url.password) url.password = '***';
-    for (const key of [...url.searchParams.keys()]) if (SECRET_PARAM.test(key)) url.searchParams.set(key, '***');
-    return url.href.replaceAll('%2A%2A%2A', '***');
-  } catch {
-    return text;
-  }
-}
-
 /** What an http check expects; every key is optional and the status defaults to 2xx. */
 export const httpExpectSchema = z.strictObject({
   status: z
@@ -120,7 +106,8 @@ export const httpKind: CheckKind<HttpSpec> = {
   name: 'http',
   description: 'Requests a URL and checks status, JSON body subset, keywords, response time and metrics in the body.',
   schema: httpSchema,
-  describe: (spec) => `${spec.method.toUpperCase()} ${redactUrl(spec.http)}`,
+  // The plan compiler masks it (userinfo, query values, secret values): src/shared/mask.ts.
+  describe: (spec) => `${spec.method.toUpperCase()} ${spec.http}`,
   probe: probeHttp,
   // heapGrowth compares this run with the previous window-1 runs.
   recentRuns: (spec) => (spec.expect.heapGrowth ? spec.expect.heapGrowth.window - 1 : 0),

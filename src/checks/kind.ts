@@ -37,7 +37,7 @@ export interface CheckKind<Spec = unknown> {
    * (`http`, `tcp`, ...) and `expect`, but not the common keys (`every`, `timeout`, `alert`).
    */
   schema: z.ZodType<Spec>;
-  /** A short description of the target for tables, with secrets redacted. */
+  /** A short description of the target for tables; the plan compiler masks it once (src/shared/mask.ts). */
   describe(spec: Spec): string;
   /** Does the I/O. Must honour `ctx.signal`, must not throw for the target's failures. */
   probe(spec: Spec, ctx: ProbeContext): Promise<Observation>;

@@ -64,12 +64,14 @@ export function resolveDatabase(loaded: LoadedPlan, address: string): DatabaseBa
   }
 }
 
-/** The one backup `ref` names (an id, a unique id prefix of at least 4 characters, or the archive's file name). */
+/** The catalogued backup `ref` names (an id, a unique id prefix of at least 4 characters, or the archive's file name). */
 export async function findBackup(catalog: BackupStore, ref: string): Promise<BackupRecord> {
   if (ref.trim().length < 4) throw new UsageError('name a backup by its id (at least 4 characters) or file name');
   const found = await catalog.find(ref.trim());
   if (found.length === 0) {
-    throw new UsageError(`no backup "${ref}" in the catalog (list them with \`upkeep backups <db>\`)`);
+    throw new UsageError(
+      `no backup "${ref}" in the catalog (list them with \`upkeep backups <db>\`; to read an archive without the catalog, give its path, file: URL or s3:// URL)`,
+    );
   }
   if (found.length > 1) {
     throw new UsageError(
@@ -118,7 +120,7 @@ export function stopSignal(ctx: CliContext): AbortSignal {
 
 /** Exit code of a backup failure: the plan or upkeep itself is 2, everything the backup met is 1. */
 export function exitCodeFor(err: BackupError): number {
-  return err.reason === 'config' || err.reason === 'internal' ? 2 : 1;
+  return err.reason === 'config' || err.reason === 'internal' || err.reason === 'not-a-backup' ? 2 : 1;
 }
 
 /** A record as JSON for `--json`: everything the catalog holds (it holds no secret). */

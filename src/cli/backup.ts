@@ -19,6 +19,7 @@ export const backupCommand: Command = {
   name: 'backup',
   summary: 'Back a database up now, read it back and apply retention (exit 1 when the backup failed)',
   usage: '<app/db | db> [--plan upkeep.yml] [--json]',
+  maxPositionals: 1,
   options: {},
   async run({ positionals, global }, ctx) {
     const [address, ...extra] = positionals;

@@ -1,9 +1,13 @@
-/** `upkeep backups [db]`: the catalog of one database (or all), newest first, with states taken/checked/drilled/failed. */
+/**
+ * `upkeep backups [db]`: the catalog of one database (or all), newest first, with states taken/checked/drilled/failed;
+ * `upkeep backups --scan <where>` rebuilds it from the archive files (backups-scan.ts).
+ */
 import type { BackupRecord } from '../backups/backup-record.js';
 import { formatBytes, judgeFreshness } from '../jobs/backup-rules.js';
 import { readFreshness } from '../jobs/backup-work.js';
 import { formatDuration } from '../plan/duration.js';
-import { openBackupSession, readPlanIfAny, recordJson, resolveDatabase } from './backup-support.js';
+import { openBackupSession, readPlanIfAny, recordJson, reportBackupError, resolveDatabase } from './backup-support.js';
+import { runScan } from './backups-scan.js';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
 import { colours, relativeTime, table } from './output.js';
@@ -30,11 +34,25 @@ export function backupRows(records: BackupRecord[], now: number, all: boolean): 
 
 export const backupsCommand: Command = {
   name: 'backups',
-  summary: 'List the backups of a database (or of all), newest first, with their states',
-  usage: '[app/db | db] [--plan upkeep.yml] [--json]',
-  options: {},
-  async run({ positionals, global }, ctx) {
+  summary:
+    'List the backups of a database (or of all), newest first, with their states; --scan rebuilds the catalog from the files',
+  usage: '[app/db | db] [--plan upkeep.yml] [--json]  |  --scan <folder | file:URL | s3://bucket/prefix> [--json]',
+  maxPositionals: 1,
+  options: { scan: { type: 'string' } },
+  async run({ positionals, values, global }, ctx) {
     const [address, ...extra] = positionals;
+    if (values.scan !== undefined) {
+      if (positionals.length > 0) throw new UsageError('--scan takes no database: `upkeep backups --scan ./backups`');
+      const loaded = await readPlanIfAny(global, ctx);
+      const session = await openBackupSession(global, loaded?.timezone ?? 'UTC');
+      try {
+        return await runScan(String(values.scan), session, loaded, ctx, global.json);
+      } catch (err) {
+        return reportBackupError(err, 'backups --scan', ctx);
+      } finally {
+        await session.close();
+      }
+    }
     if (extra.length > 0) throw new UsageError('name at most one database, e.g. `upkeep backups shop/main`');
     // The plan resolves a bare name; `app/db` and the full listing need only the store.
     const loaded = address !== undefined && !address.includes('/') ? await readPlanIfAny(global, ctx) : undefined;

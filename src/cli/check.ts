@@ -7,7 +7,8 @@ import { readPlan } from './plan-input.js';
 export const checkCommand: Command = {
   name: 'check',
   summary: 'Validate the plan and list its units with their next run times',
-  usage: '[--plan upkeep.yml] [--json]',
+  usage: '[upkeep.yml | --plan upkeep.yml] [--json]',
+  planArgument: true,
   options: {},
   async run({ global }, ctx) {
     const loaded = await readPlan(global.plan, ctx);

@@ -14,6 +14,8 @@ export interface CliContext {
 /** Options every command takes. */
 export interface GlobalOptions {
   plan: string;
+  /** True when the plan was named (argument, --plan or UPKEEP_PLAN) rather than the ./upkeep.yml default. */
+  planGiven: boolean;
   dataDir: string;
   databaseUrl?: string;
   json: boolean;
@@ -31,6 +33,10 @@ export interface Command {
   /** Usage line(s) after `upkeep <name>`. */
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** How many positional arguments the command takes (default none): one more is a usage error that names it. */
+  maxPositionals?: number;
+  /** The command's only natural argument is the plan: `upkeep <name> FILE` means `--plan FILE`. */
+  planArgument?: boolean;
   /** Returns the exit code: 0 success/healthy, 1 the thing checked failed, 2 bad usage or bad plan. */
   run(args: ParsedArgs, ctx: CliContext): Promise<number>;
 }

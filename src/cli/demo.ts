@@ -7,7 +7,7 @@ import { packageFile } from '../package-root.js';
 import { formatDuration, parseDuration } from '../plan/duration.js';
 import { type Command, UsageError } from './command.js';
 import { colours } from './output.js';
-import { drainOption, startApp, stopApp } from './start.js';
+import { graceOption, startApp, stopApp } from './start.js';
 
 const DEMO_PLAN = packageFile('examples/demo.yml');
 
@@ -22,12 +22,14 @@ export const demoCommand: Command = {
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
-    drain: { type: 'string' },
+    grace: { type: 'string' },
+    drain: { type: 'string' }, // the older name of --grace
     'no-script': { type: 'boolean' },
     'break-after': { type: 'string' },
     'mend-after': { type: 'string' },
   },
   async run({ values, global }, ctx) {
+    const graceMs = graceOption(values, ctx.env);
     const breakAtMs = scriptTime(values['break-after'], BREAK_AFTER, '--break-after');
     const mendAtMs = scriptTime(values['mend-after'], MEND_AFTER, '--mend-after');
     if (mendAtMs <= breakAtMs) throw new UsageError('--mend-after must be later than --break-after');
@@ -42,7 +44,7 @@ export const demoCommand: Command = {
     const timers: NodeJS.Timeout[] = [];
     try {
       const app = await startApp(
-        { ...global, plan: ctx.env.UPKEEP_PLAN ? global.plan : DEMO_PLAN, dataDir: join(global.dataDir, 'demo') },
+        { ...global, plan: global.planGiven ? global.plan : DEMO_PLAN, dataDir: join(global.dataDir, 'demo') },
         values,
         { ...ctx, env },
       );
@@ -63,7 +65,7 @@ export const demoCommand: Command = {
         );
       }
       const signal = await ctx.stopSignal;
-      return await stopApp(app, signal, drainOption(values), ctx);
+      return await stopApp(app, signal, graceMs, ctx);
     } finally {
       for (const t of timers) clearTimeout(t);
       await sample.close();

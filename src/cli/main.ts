@@ -62,16 +62,41 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
       ctx.stdout.write(commandHelp(command));
       return 0;
     }
+    const planArg = checkPositionals(command, positionals, values.plan as string | undefined);
     const global: GlobalOptions = {
-      plan: resolve(ctx.cwd, (values.plan as string | undefined) ?? ctx.env.UPKEEP_PLAN ?? 'upkeep.yml'),
+      plan: resolve(ctx.cwd, planArg ?? (values.plan as string | undefined) ?? ctx.env.UPKEEP_PLAN ?? 'upkeep.yml'),
+      planGiven: planArg !== undefined || values.plan !== undefined || Boolean(ctx.env.UPKEEP_PLAN),
       dataDir: resolve(ctx.cwd, (values['data-dir'] as string | undefined) ?? ctx.env.UPKEEP_DATA_DIR ?? '.upkeep'),
       databaseUrl: ctx.env.UPKEEP_DATABASE_URL || undefined,
       json: Boolean(values.json),
     };
-    return await command.run({ values, positionals, global }, ctx);
+    return await command.run({ values, positionals: planArg === undefined ? positionals : [], global }, ctx);
   } catch (err) {
     return reportError(err, command, ctx);
   }
+}
+
+/**
+ * Refuses what the command would otherwise ignore: an argument beyond those it takes is named in a usage error.
+ * Returns the plan given as the argument of a command that takes one (`upkeep check FILE`).
+ */
+function checkPositionals(command: Command, positionals: string[], planOption: string | undefined): string | undefined {
+  const max = command.planArgument ? 1 : (command.maxPositionals ?? 0);
+  const extra = positionals[max];
+  if (extra !== undefined) {
+    const takes =
+      max === 0
+        ? 'takes no arguments'
+        : command.planArgument
+          ? 'takes one argument, the plan'
+          : `takes at most ${max} argument(s)`;
+    throw new UsageError(`unexpected argument "${extra}": upkeep ${command.name} ${takes}`);
+  }
+  const plan = command.planArgument ? positionals[0] : undefined;
+  if (plan !== undefined && planOption !== undefined) {
+    throw new UsageError(`the plan is given twice ("${plan}" and --plan ${planOption}): give it once`);
+  }
+  return plan;
 }
 
 function reportError(err: unknown, command: Command, ctx: CliContext): number {
@@ -122,7 +147,19 @@ function commandHelp(command: Command): string {
 
 function processContext(): CliContext {
   const stopSignal = new Promise<string>((resolveStop) => {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolveStop(sig));
+    const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+    const first = (sig: NodeJS.Signals) => {
+      for (const s of SIGNALS) process.off(s, first);
+      for (const s of SIGNALS) process.once(s, second);
+      resolveStop(sig);
+    };
+    // The person (or the container runtime) asked twice: stop waiting for in-flight work. Runs cut short this way
+    // are recorded abandoned by the next start (or, on PostgreSQL, by another worker once their lease ends).
+    const second = (sig: NodeJS.Signals) => {
+      process.stderr.write(`\n${sig} again: exiting now without waiting for in-flight runs\n`);
+      process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+    };
+    for (const s of SIGNALS) process.on(s, first);
   });
   return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stopSignal };
 }

@@ -1,7 +1,8 @@
 /**
  * `upkeep restore <backup> --to <url>`: loads a backup into a database. Refuses a database that is not empty unless
  * --force, which replaces each table / collection the backup holds (others stay); --dry-run lists what would be
- * restored (and whether the target is empty) without writing anything.
+ * restored (and whether the target is empty) without writing anything; --only restores some tables / collections. The
+ * backup is a catalog id or the archive file itself (path, file: URL, s3://), read from the file alone when needed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,12 +13,11 @@ import { scrub } from '../backups/run-backup.js';
 import { compareCounts } from '../backups/verify.js';
 import type { AdapterContext, Counts } from '../databases/adapter.js';
 import { DatabaseError } from '../databases/adapter.js';
-import { identitiesOf, targetOf } from '../jobs/backup-work.js';
 import { redactUrl } from '../store/database.js';
+import { type ResolvedBackup, resolveBackup } from './backup-ref.js';
 import {
-  findBackup,
+  type BackupSession,
   openBackupSession,
-  planForRecord,
   readPlanIfAny,
   reportBackupError,
   stopSignal,
@@ -26,14 +26,22 @@ import type { CliContext, Command } from './command.js';
 import { UsageError } from './command.js';
 import { table } from './output.js';
 import { progressBar } from './progress.js';
+import { pick, selectOnly } from './restore-only.js';
 import { barTotals } from './verify.js';
 
 export const restoreCommand: Command = {
   name: 'restore',
   summary:
-    'Restore a backup into a database (refuses a non-empty one; --force replaces what the backup holds; --dry-run lists it)',
-  usage: '<backup-id | file> --to <url> [--dry-run] [--force] [--plan upkeep.yml] [--json]',
-  options: { to: { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' } },
+    'Restore a backup into a database (refuses a non-empty one; --force replaces what the backup holds; --only some; --dry-run lists it)',
+  usage:
+    '<backup-id | path | file:URL | s3://bucket/key> --to <url> [--only t1,t2] [--dry-run] [--force] [--plan upkeep.yml] [--json]',
+  maxPositionals: 1,
+  options: {
+    to: { type: 'string' },
+    only: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
+  },
   async run({ positionals, values, global }, ctx) {
     const [ref, ...extra] = positionals;
     if (!ref || extra.length > 0)
@@ -44,91 +52,18 @@ export const restoreCommand: Command = {
     const loaded = await readPlanIfAny(global, ctx);
     const session = await openBackupSession(global, loaded?.timezone ?? 'UTC');
     const work = await mkdtemp(join(tmpdir(), 'upkeep-restore-'));
+    const signal = stopSignal(ctx);
+    const adapterCtx = (progress?: AdapterContext['progress']): AdapterContext => ({
+      signal,
+      tmpDir: work,
+      ...(progress ? { progress } : {}),
+    });
     try {
-      const record = await findBackup(session.deps.catalog, ref);
-      if (record.state === 'running' || record.state === 'failed' || record.plaintextSha256 === null) {
-        throw new UsageError(
-          `backup ${record.id.slice(0, 8)} is ${record.state}${record.reason ? ` (${record.reason})` : ''}: choose a taken backup (\`upkeep backups\`)`,
-        );
-      }
-      if (to !== undefined) checkUrl(record, to);
-      const plan = planForRecord(record, loaded, ctx);
-      const identities = await identitiesOf(plan, ctx.env, ctx.cwd);
-      if (record.recipients.length > 0 && identities.length === 0) {
-        throw new UsageError(
-          'the backup is encrypted: set backup.encrypt.identity in the plan or UPKEEP_BACKUP_IDENTITY to the age identity',
-        );
-      }
-      const adapter = session.deps.adapterFor(record.engine);
-      const signal = stopSignal(ctx);
-      const adapterCtx = (progress?: AdapterContext['progress']): AdapterContext => ({
-        signal,
-        tmpDir: work,
-        ...(progress ? { progress } : {}),
-      });
-      const shown = to === undefined ? undefined : redactUrl(to);
-      const empty = to === undefined ? undefined : await adapter.isEmpty(to, adapterCtx());
-      const open = () => openPlaintext(record, { target: targetOf(plan, session.deps), identities });
-
-      if (dryRun) {
-        const bar = progressBar(ctx.stderr, ctx.env, barTotals(record), 'reading');
-        let counts: Counts;
-        try {
-          counts = await adapter.inspect(
-            await open(),
-            adapterCtx((p) => bar.update(p)),
-          );
-        } finally {
-          bar.done();
-        }
-        report(ctx, global.json, { record, counts, target: shown, empty, dryRun: true });
-        return 0;
-      }
-      const things = record.engine === 'mongodb' ? 'collections' : 'tables';
-      if (empty === false && !values.force) {
-        ctx.stderr.write(
-          `upkeep restore: refusing to restore into ${shown}: it is not empty. Restore into an empty database, ` +
-            `or pass --force to replace the ${things} the backup holds (their current data is dropped; other ${things} stay)\n`,
-        );
-        return 2;
-      }
-      const replace = empty === false;
-      if (replace) {
-        ctx.stderr.write(
-          `upkeep restore: ${shown} is not empty; replacing the ${things} the backup holds, leaving the others (--force)\n`,
-        );
-        if (record.engine === 'mongodb') {
-          // MongoDB drops as it goes, with no transaction to undo it: read the whole archive first, so a damaged
-          // or undecryptable backup fails here, before anything of the target is dropped.
-          const bar = progressBar(ctx.stderr, ctx.env, barTotals(record), 'checking');
-          try {
-            await adapter.inspect(
-              await open(),
-              adapterCtx((p) => bar.update(p)),
-            );
-          } finally {
-            bar.done();
-          }
-        }
-      }
-      const bar = progressBar(ctx.stderr, ctx.env, barTotals(record), 'restoring');
-      let counts: Counts;
-      try {
-        counts = await adapter.restore(
-          await open(),
-          to as string,
-          adapterCtx((p) => bar.update(p)),
-          { replace },
-        );
-      } finally {
-        bar.done();
-      }
-      const recorded = record.counts ?? {};
-      // Replaced, the backup's tables must match; the target's other tables are none of the backup's business.
-      const compared = replace ? Object.fromEntries(Object.entries(counts).filter(([n]) => n in recorded)) : counts;
-      const differences = compareCounts(recorded, compared);
-      report(ctx, global.json, { record, counts, target: shown, empty, dryRun: false, differences });
-      return differences.length > 0 ? 1 : 0;
+      const resolved = await withBar(ctx, {}, 'reading', (p) =>
+        resolveBackup(ref, session, loaded, ctx, adapterCtx(p)),
+      );
+      const request = { to, dryRun, force: Boolean(values.force), only: values.only as string | undefined };
+      return await restoreResolved(resolved, request, session, ctx, global.json, adapterCtx);
     } catch (err) {
       if (err instanceof DatabaseError) {
         ctx.stderr.write(`upkeep restore: ${to ? scrub(err.message, to) : err.message}\n`);
@@ -141,6 +76,93 @@ export const restoreCommand: Command = {
     }
   },
 };
+
+/** What the command line asked of a restore. */
+interface RestoreRequest {
+  to: string | undefined;
+  dryRun: boolean;
+  force: boolean;
+  only: string | undefined;
+}
+
+/** Reads the resolved backup through, then lists (--dry-run) or restores it; returns the exit code. */
+async function restoreResolved(
+  resolved: ResolvedBackup,
+  req: RestoreRequest,
+  session: BackupSession,
+  ctx: CliContext,
+  json: boolean,
+  adapterCtx: (progress?: AdapterContext['progress']) => AdapterContext,
+): Promise<number> {
+  const { record } = resolved;
+  checkRestorable(record, resolved.identities);
+  if (req.to !== undefined) checkUrl(record, req.to);
+  const adapter = session.deps.adapterFor(record.engine);
+  const open = () => openPlaintext(record, { target: resolved.target, identities: resolved.identities });
+  // The whole archive is read once before anything is written: a damaged or undecryptable backup is refused with
+  // the target untouched (a file read from the file alone has had this read already).
+  const inArchive = resolved.fromFile
+    ? (record.counts ?? {})
+    : await withBar(ctx, barTotals(record), 'checking', async (p) => adapter.inspect(await open(), adapterCtx(p)));
+  const only = req.only === undefined ? undefined : selectOnly(req.only, record.engine, Object.keys(inArchive));
+  const shown = req.to === undefined ? undefined : redactUrl(req.to);
+  const empty = req.to === undefined ? undefined : await adapter.isEmpty(req.to, adapterCtx());
+  if (req.dryRun) {
+    report(ctx, json, { record, counts: pick(inArchive, only), only, target: shown, empty, dryRun: true });
+    return 0;
+  }
+  const kind = record.engine === 'mongodb' ? 'collections' : 'tables';
+  const things = only ? `${kind} named in --only` : `${kind} the backup holds`;
+  if (empty === false && !req.force) {
+    ctx.stderr.write(
+      `upkeep restore: refusing to restore into ${shown}: it is not empty. Restore into an empty database, ` +
+        `or pass --force to replace the ${things} (their current data is dropped; the others stay)\n`,
+    );
+    return 2;
+  }
+  const replace = empty === false;
+  if (replace) {
+    ctx.stderr.write(`upkeep restore: ${shown} is not empty; replacing the ${things}, leaving the others (--force)\n`);
+  }
+  const counts = await withBar(ctx, barTotals(record), 'restoring', async (p) =>
+    adapter.restore(await open(), req.to as string, adapterCtx(p), { replace, ...(only ? { only } : {}) }),
+  );
+  const expected = pick(record.counts ?? inArchive, only);
+  // Replaced or partial, the restored tables must match; the target's others are none of the backup's business.
+  const compared = replace || only ? pick(counts, Object.keys(expected)) : counts;
+  const differences = compareCounts(expected, compared);
+  report(ctx, json, { record, counts: compared, only, target: shown, empty, dryRun: false, differences });
+  return differences.length > 0 ? 1 : 0;
+}
+
+/** Runs `fn` with a progress bar on stderr (terminals only), clearing it afterwards. */
+async function withBar<T>(
+  ctx: CliContext,
+  totals: Parameters<typeof progressBar>[2],
+  label: string,
+  fn: (progress: NonNullable<AdapterContext['progress']>) => Promise<T>,
+): Promise<T> {
+  const bar = progressBar(ctx.stderr, ctx.env, totals, label);
+  try {
+    return await fn((p) => bar.update(p));
+  } finally {
+    bar.done();
+  }
+}
+
+/** Only a taken backup can be restored, and an encrypted one only with an identity. */
+function checkRestorable(record: BackupRecord, identities: readonly string[]): void {
+  if (record.state === 'running' || record.state === 'failed' || record.plaintextSha256 === null) {
+    throw new UsageError(
+      `backup ${record.id.slice(0, 8)} is ${record.state}${record.reason ? ` (${record.reason})` : ''}: choose a taken backup (\`upkeep backups\`)`,
+    );
+  }
+  if (record.recipients.length > 0 && identities.length === 0) {
+    throw new UsageError(
+      'the backup is encrypted: set backup.encrypt.identity in the plan or UPKEEP_BACKUP_IDENTITY to the age identity',
+    );
+  }
+}
 
 /** A target of the wrong engine is a usage error, said before anything is read. */
 function checkUrl(record: BackupRecord, url: string): void {
@@ -158,19 +180,21 @@ function report(
   r: {
     record: BackupRecord;
     counts: Counts;
+    only: string[] | undefined;
     target: string | undefined;
     empty: boolean | undefined;
     dryRun: boolean;
     differences?: string[];
   },
 ): void {
-  const recorded = r.record.counts ?? {};
+  const recorded = pick(r.record.counts ?? {}, r.only);
   if (json) {
     ctx.stdout.write(
       `${JSON.stringify(
         {
           backup: r.record.id,
           dryRun: r.dryRun,
+          only: r.only ?? null,
           target: r.target ?? null,
           targetEmpty: r.empty ?? null,
           counts: r.counts,

@@ -14,6 +14,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Run one check now and print the observation and verdict (exit 1 when it fails)',
   usage: '<app/unit | unit> [--plan upkeep.yml] [--json]',
+  maxPositionals: 1,
   options: {},
   async run({ positionals, global }, ctx) {
     const [address, ...extra] = positionals;

@@ -8,25 +8,33 @@ import { UsageError } from './command.js';
 import { colours, stateColour } from './output.js';
 import { readPlan } from './plan-input.js';
 
-/** How long in-flight runs may finish after a stop is asked for before they are recorded abandoned. */
-const DRAIN_DEFAULT = '10s';
+/**
+ * How long in-flight runs may finish after a stop is asked for before they are recorded abandoned. Container
+ * runtimes send SIGKILL 10 s after SIGTERM: 8 s leaves room to record the abandoned runs and close the store.
+ */
+const GRACE_DEFAULT = '8s';
 
 export const startCommand: Command = {
   name: 'start',
   summary: 'Run the plan: schedule checks, record results and alert states, serve /healthz and the API',
-  usage: '[--plan upkeep.yml] [--host 127.0.0.1] [--port 8080] [--concurrency 64] [--drain 10s] [--quiet]',
+  usage:
+    '[upkeep.yml | --plan upkeep.yml] [--host 127.0.0.1] [--port 8080] [--concurrency 64] [--grace 8s] [--quiet]\n\n' +
+    'On SIGTERM or SIGINT, runs in flight get the grace period (--grace, or UPKEEP_STOP_GRACE) to finish; those still\n' +
+    'running are then recorded abandoned (upkeep stopped, not the target failing). A second signal exits at once.',
+  planArgument: true,
   options: {
-    drain: { type: 'string' },
+    grace: { type: 'string' },
+    drain: { type: 'string' }, // the older name of --grace
     host: { type: 'string' },
     port: { type: 'string' },
     concurrency: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
   },
   async run({ values, global }, ctx) {
-    const drainMs = drainOption(values);
+    const graceMs = graceOption(values, ctx.env);
     const app = await startApp(global, values, ctx);
     const signal = await ctx.stopSignal;
-    return stopApp(app, signal, drainMs, ctx);
+    return stopApp(app, signal, graceMs, ctx);
   },
 };
 
@@ -88,18 +96,35 @@ export async function startApp(
   return app;
 }
 
-/** The --drain option in ms. */
-export function drainOption(values: Record<string, string | boolean | undefined>): number {
-  const text = (values.drain as string | undefined) ?? DRAIN_DEFAULT;
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new UsageError(`--drain takes a duration such as 10s or 500ms, not "${text}"`);
+/** The grace period in ms: --grace (or its older name --drain), else UPKEEP_STOP_GRACE, else 8s. */
+export function graceOption(
+  values: Record<string, string | boolean | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
+): number {
+  if (values.grace !== undefined && values.drain !== undefined)
+    throw new UsageError('give the grace period once: --drain is the older name of --grace');
+  const [from, text] =
+    values.grace !== undefined
+      ? ['--grace', values.grace as string]
+      : values.drain !== undefined
+        ? ['--drain', values.drain as string]
+        : env.UPKEEP_STOP_GRACE
+          ? ['UPKEEP_STOP_GRACE', env.UPKEEP_STOP_GRACE]
+          : ['--grace', GRACE_DEFAULT];
+  const ms = text === '0' ? 0 : parseDuration(text);
+  if (ms === undefined) throw new UsageError(`${from} takes a duration such as 8s or 500ms, not "${text}"`);
   return ms;
 }
 
 /** Drains and stops, printing which runs finished and which were recorded abandoned. */
-export async function stopApp(app: App, signal: string, drainMs: number, ctx: CliContext): Promise<number> {
-  ctx.stdout.write(`\n${signal}: stopping, in-flight runs get ${formatDuration(drainMs)} to finish...\n`);
-  const { finished, abandoned } = await app.stop(drainMs);
+export async function stopApp(app: App, signal: string, graceMs: number, ctx: CliContext): Promise<number> {
+  const inFlight = app.scheduler.status().inFlight.length;
+  ctx.stdout.write(
+    inFlight > 0
+      ? `\n${signal}: stopping, ${inFlight} in-flight run(s) get ${formatDuration(graceMs)} to finish (a second signal exits at once)...\n`
+      : `\n${signal}: stopping...\n`,
+  );
+  const { finished, abandoned } = await app.stop(graceMs);
   ctx.stdout.write(
     `stopped: ${finished.length} in-flight run(s) finished, ${abandoned.length} recorded as abandoned${
       abandoned.length ? ` (${abandoned.join(', ')})` : ''

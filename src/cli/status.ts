@@ -3,15 +3,18 @@ import pino from 'pino';
 import { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
 import { createStore } from '../runs/kysely-store.js';
 import { heartbeatView, unitView } from '../runs/unit-view.js';
+import { pingBaseUrl } from '../web/listen-record.js';
 import type { Command } from './command.js';
 import { colours, relativeTime, stateColour, table } from './output.js';
 
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Show every unit with its alert state, last run and next run (exit 1 when any is firing)',
-  usage: '[--data-dir .upkeep] [--json]',
-  options: {},
-  async run({ global }, ctx) {
+  usage:
+    '[--data-dir .upkeep] [--url http://host:port] [--json]\n\n' +
+    'Ping URLs are shown on --url, else UPKEEP_PUBLIC_URL, else where the running `upkeep start` listens.',
+  options: { url: { type: 'string' } },
+  async run({ values, global }, ctx) {
     const store = await createStore({
       dataDir: global.dataDir,
       databaseUrl: global.databaseUrl,
@@ -19,10 +22,9 @@ export const statusCommand: Command = {
     });
     try {
       await store.migrate();
-      // Heartbeat units show their ping URL; the base is where upkeep is reached (UPKEEP_PUBLIC_URL) or listens.
+      // Heartbeat units show their ping URL on the base the running `upkeep start` uses (see pingBaseUrl).
       const tokens = await new HeartbeatStore(store.database).tokens();
-      const base =
-        ctx.env.UPKEEP_PUBLIC_URL ?? `http://${ctx.env.UPKEEP_HOST ?? '127.0.0.1'}:${ctx.env.UPKEEP_PORT ?? '8080'}`;
+      const base = await pingBaseUrl(store.database, ctx.env, values.url as string | undefined, Date.now());
       const units = (await store.listUnits()).map((r) => unitView(r, undefined, heartbeatView(tokens.get(r.id), base)));
       const failing = units.some((u) => u.state === 'firing');
       if (global.json) {

@@ -39,6 +39,11 @@ export interface RestoreOptions {
    * restore's one transaction, so a failure changes nothing; MongoDB has no such transaction.
    */
   replace?: boolean;
+  /**
+   * Restore only these of the archive's tables (`schema.table`, by pg_restore's `-n`/`-t` rules: definition and
+   * data, not indexes or constraints) or collections (with their indexes). Names are as the archive's counts say.
+   */
+  only?: readonly string[];
 }
 
 /** A database engine's backup and restore operations. Connection strings are given per call, never logged. */

@@ -167,6 +167,8 @@ interface Target {
   created: boolean;
   /** Set once the target's collection of this name was dropped (replace), so it is dropped only once. */
   dropped?: boolean;
+  /** Not among `--only`: its entries are read past. */
+  skipped?: boolean;
   metadata?: CollectionMetadata;
 }
 
@@ -183,6 +185,7 @@ export async function restoreMongo(
   const db = client.db(database);
   const targets = new Map<string, Target>();
   const counts: Counts = {};
+  const wanted = (t: Target) => options.only === undefined || options.only.includes(t.name);
   const progress = { bytes: 0, done: 0 };
   let current = '(archive)';
   // Like mongorestore --drop: the target's collection (or view) of each name the archive holds goes first.
@@ -209,8 +212,14 @@ export async function restoreMongo(
       if (entry.kind === 'metadata') {
         t.metadata = readMetadata(await readText(entry.chunks));
         if (t.metadata.collectionName) t.name = t.metadata.collectionName;
+        t.skipped = !wanted(t);
+        if (t.skipped) return;
         // Options (capped, collation, validator...) only apply at creation: create before any document arrives.
         if (t.metadata.type !== 'view' && !t.created) await create(t, t.metadata.options);
+        return;
+      }
+      if (t.skipped || !wanted(t)) {
+        for await (const _ of entry.chunks) void _;
         return;
       }
       current = t.name;
@@ -228,11 +237,12 @@ export async function restoreMongo(
       progress.done += 1;
     });
     // Views last (they may read collections restored above), indexes after the data (one build instead of many).
-    for (const t of targets.values()) {
+    const restored = [...targets.values()].filter((t) => !t.skipped && wanted(t));
+    for (const t of restored) {
       current = t.name;
       if (t.metadata?.type === 'view' && !t.created) await create(t, t.metadata.options);
     }
-    for (const t of targets.values()) {
+    for (const t of restored) {
       current = t.name;
       const specs = (t.metadata?.type === 'view' ? [] : (t.metadata?.indexes ?? []))
         .map(indexToCreate)

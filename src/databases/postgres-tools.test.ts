@@ -83,6 +83,17 @@ test('toolConnection: the password leaves the connection string for PGPASSWORD',
     '--single-transaction',
   ]);
   assert.ok(!pgRestoreArgs(conn.dbname).includes('--clean'), 'without replace nothing is dropped');
+  // --only: pg_restore's own selection, each schema and each table name once.
+  const only = pgRestoreArgs(conn.dbname, {
+    only: [
+      { schema: 'public', table: 'orders' },
+      { schema: 'public', table: 'customers' },
+    ],
+  });
+  assert.deepEqual(
+    only.filter((a) => /^--(schema|table)=/.test(a)),
+    ['--schema=public', '--table=orders', '--table=customers'],
+  );
 
   const query = toolConnection('postgresql://app@db.example/shop?password=hunter22&application_name=x');
   assert.equal(query.dbname, 'postgresql://app@db.example/shop?application_name=x');

@@ -162,13 +162,19 @@ export function pgDumpArgs(dbname: string, snapshot?: string): string[] {
 /**
  * argv for `pg_restore` of stdin into `dbname`, in one transaction so a failed restore leaves nothing. `clean` drops
  * each object the archive holds first (`--if-exists`: a target without it is fine), inside that same transaction.
- * Pure.
+ * `only` selects tables by pg_restore's rules (`--schema` and `--table`, which match separately). Pure.
  */
-export function pgRestoreArgs(dbname: string, options: { clean?: boolean } = {}): string[] {
+export function pgRestoreArgs(
+  dbname: string,
+  options: { clean?: boolean; only?: readonly { schema: string; table: string }[] } = {},
+): string[] {
+  const only = options.only ?? [];
   return [
     '--no-owner',
     '--no-privileges',
     ...(options.clean ? ['--clean', '--if-exists'] : []),
+    ...[...new Set(only.map((t) => t.schema))].map((schema) => `--schema=${schema}`),
+    ...[...new Set(only.map((t) => t.table))].map((table) => `--table=${table}`),
     '--single-transaction',
     '--exit-on-error',
     '--verbose',

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import type { AdapterContext, Counts, DatabaseAdapter, DumpSummary } from './adapter.js';
+import type { AdapterContext, Counts, DatabaseAdapter, DumpSummary, RestoreOptions } from './adapter.js';
 import { DatabaseError } from './adapter.js';
 import { CopyRowCounter } from './copy-row-counter.js';
 import {
@@ -38,39 +38,17 @@ export interface PostgresAdapterOptions {
 const DUMP_TABLE = /dumping contents of table "(.+)"$/;
 const RESTORE_TABLE = /processing data for table "(.+)"$/;
 
+/** Finds a PostgreSQL client tool fitting a server major version (any, when undefined). */
+type FindTool = (server: number | undefined, tool: string) => Promise<PgTools>;
+
 /** Builds a PostgreSQL adapter. */
 export function createPostgresAdapter(options: PostgresAdapterOptions = {}): DatabaseAdapter {
-  const find = (server: number | undefined, tool: string) => findTools(server, { env: options.env, tool });
-
-  async function serverInfo(url: string): Promise<{ major: number; text: string }> {
-    return withClient(url, async (client) => {
-      const { rows } = await client.query<{ server_version_num: string }>('show server_version_num');
-      const num = Number(rows[0]?.server_version_num);
-      return { major: serverMajor(num), text: `PostgreSQL ${serverVersionText(num)}` };
-    });
-  }
-
-  function counts(url: string): Promise<Counts> {
-    return withClient(url, async (client) => {
-      await client.query('begin isolation level repeatable read read only');
-      const result = await countRows(client, await userTables(client));
-      await client.query('commit');
-      return result;
-    });
-  }
-
+  const find: FindTool = (server, tool) => findTools(server, { env: options.env, tool });
   return {
     engine: 'postgres',
     format: 'pgdump',
     compressed: true,
-
-    async preflight(url) {
-      const server = await serverInfo(url);
-      const dump = await find(server.major, 'pg_dump');
-      await find(undefined, 'pg_restore');
-      return { server: `${server.text}; pg_dump ${dump.version} (${dump.binDir})` };
-    },
-
+    preflight: (url) => preflight(url, find),
     dump(url, ctx) {
       const out = new PassThrough({ highWaterMark: 1 << 20 });
       const summary = runDump(url, ctx, out, find);
@@ -78,94 +56,144 @@ export function createPostgresAdapter(options: PostgresAdapterOptions = {}): Dat
       summary.catch(() => {});
       return { stream: out, summary };
     },
+    inspect: (plaintext, ctx) => inspectArchive(plaintext, ctx, find),
+    restore: (plaintext, url, ctx, restoreOptions = {}) => restoreArchive(plaintext, url, ctx, restoreOptions, find),
+    counts: countsOf,
+    isEmpty: async (url) => !(await withClient(url, hasUserRelations)),
+    scratch: scratchDatabase,
+  };
+}
 
-    async inspect(plaintext, ctx) {
-      const tools = await find(undefined, 'pg_restore');
-      const run = runTool(join(tools.binDir, 'pg_restore'), ['--data-only', '--file=-'], {}, { signal: ctx.signal });
-      const counter = new CopyRowCounter();
-      run.child.stdout.on('data', (chunk: Buffer) => counter.write(chunk));
-      const feeding = feed(plaintext, run.child.stdin, ctx);
-      const [exit, fed] = await Promise.all([run.exit, feeding]);
-      if (fed.error) throw fed.error;
-      if (exit.code !== 0) {
+async function serverInfo(url: string): Promise<{ major: number; text: string }> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ server_version_num: string }>('show server_version_num');
+    const num = Number(rows[0]?.server_version_num);
+    return { major: serverMajor(num), text: `PostgreSQL ${serverVersionText(num)}` };
+  });
+}
+
+async function preflight(url: string, find: FindTool): Promise<{ server: string }> {
+  const server = await serverInfo(url);
+  const dump = await find(server.major, 'pg_dump');
+  await find(undefined, 'pg_restore');
+  return { server: `${server.text}; pg_dump ${dump.version} (${dump.binDir})` };
+}
+
+/** Exact row counts of every user table, in one read-only snapshot. */
+function countsOf(url: string): Promise<Counts> {
+  return withClient(url, async (client) => {
+    await client.query('begin isolation level repeatable read read only');
+    const result = await countRows(client, await userTables(client));
+    await client.query('commit');
+    return result;
+  });
+}
+
+/** Row counts per table of an archive, from `pg_restore --data-only` to stdout (no server needed). */
+async function inspectArchive(plaintext: Readable, ctx: AdapterContext, find: FindTool): Promise<Counts> {
+  const tools = await find(undefined, 'pg_restore');
+  const run = runTool(join(tools.binDir, 'pg_restore'), ['--data-only', '--file=-'], {}, { signal: ctx.signal });
+  const counter = new CopyRowCounter();
+  run.child.stdout.on('data', (chunk: Buffer) => counter.write(chunk));
+  const feeding = feed(plaintext, run.child.stdin, ctx);
+  const [exit, fed] = await Promise.all([run.exit, feeding]);
+  if (fed.error) throw fed.error;
+  if (exit.code !== 0) {
+    throw new DatabaseError(
+      `pg_restore could not read the archive (it ${describeExit(exit)}): ${scrubToolOutput(exit.stderr)}`,
+      'other',
+    );
+  }
+  return counter.end();
+}
+
+/** pg_restore of the archive into `url` in one transaction; returns the counts after it. */
+async function restoreArchive(
+  plaintext: Readable,
+  url: string,
+  ctx: AdapterContext,
+  options: RestoreOptions,
+  find: FindTool,
+): Promise<Counts> {
+  const tools = await find(undefined, 'pg_restore');
+  const conn = toolConnection(url);
+  const only = options.only?.map((key) => ({ schema: schemaOfKey(key), table: key.slice(key.indexOf('.') + 1) }));
+  // pg_restore --schema selects the tables but not the schema itself: a schema the target lacks is made first.
+  if (only)
+    await createSchemas(
+      url,
+      only.map((t) => t.schema),
+    );
+  let done = 0;
+  let bytes = 0;
+  let current: string | undefined;
+  const args = pgRestoreArgs(conn.dbname, { clean: options.replace === true, ...(only ? { only } : {}) });
+  const run = runTool(join(tools.binDir, 'pg_restore'), args, conn.env, {
+    signal: ctx.signal,
+    onLine: (line) => {
+      const match = RESTORE_TABLE.exec(line);
+      if (!match?.[1]) return;
+      if (current !== undefined) done++;
+      current = match[1];
+      ctx.progress?.({ bytes, current, done });
+    },
+  });
+  run.child.stdout.resume();
+  const feeding = feed(plaintext, run.child.stdin, ctx, (n) => {
+    bytes += n;
+    ctx.progress?.({ bytes, current, done });
+  });
+  const [exit, fed] = await Promise.all([run.exit, feeding]);
+  if (ctx.signal.aborted) throw new DatabaseError('the restore was cancelled', 'other', { cause: ctx.signal.reason });
+  if (fed.error) throw fed.error;
+  if (exit.code !== 0) throw restoreFailure(scrubToolOutput(exit.stderr, conn.password), describeExit(exit), options);
+  return countsOf(url);
+}
+
+function restoreFailure(detail: string, exit: string, options: RestoreOptions): DatabaseError {
+  if (/could not connect|connection to server .* failed/i.test(detail)) {
+    return new DatabaseError(`pg_restore could not reach the target: ${detail}`, 'unreachable');
+  }
+  return new DatabaseError(
+    `pg_restore ${exit}; nothing was restored${options.replace ? ' or dropped' : ''} (one transaction): ${detail}`,
+    'other',
+  );
+}
+
+function schemaOfKey(key: string): string {
+  return key.slice(0, key.indexOf('.'));
+}
+
+async function createSchemas(url: string, schemas: string[]): Promise<void> {
+  await withClient(url, async (client) => {
+    for (const schema of new Set(schemas)) await client.query(`create schema if not exists ${quoteIdent(schema)}`);
+  });
+}
+
+/** A temporary database on the server of `serverUrl` (from template0), and how to drop it. */
+async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `upkeep_drill_${randomBytes(6).toString('hex')}`;
+  await withClient(serverUrl, async (client) => {
+    try {
+      // template0: whatever was added to template1 (extensions, tables) would collide with the restore.
+      await client.query(`create database ${quoteIdent(name)} template template0`);
+    } catch (err) {
+      const e = databaseErrorFrom(err, `creating the scratch database ${name}`);
+      if ((err as { code?: string }).code === '42501') {
         throw new DatabaseError(
-          `pg_restore could not read the archive (it ${describeExit(exit)}): ${scrubToolOutput(exit.stderr)}`,
-          'other',
+          `${e.message}: give this user CREATEDB, or name a scratch server in the plan (or none, for a local one)`,
+          'auth',
+          { cause: err },
         );
       }
-      return counter.end();
-    },
-
-    async restore(plaintext, url, ctx, options = {}) {
-      const tools = await find(undefined, 'pg_restore');
-      const conn = toolConnection(url);
-      let done = 0;
-      let bytes = 0;
-      let current: string | undefined;
-      const args = pgRestoreArgs(conn.dbname, { clean: options.replace === true });
-      const run = runTool(join(tools.binDir, 'pg_restore'), args, conn.env, {
-        signal: ctx.signal,
-        onLine: (line) => {
-          const match = RESTORE_TABLE.exec(line);
-          if (!match?.[1]) return;
-          if (current !== undefined) done++;
-          current = match[1];
-          ctx.progress?.({ bytes, current, done });
-        },
-      });
-      run.child.stdout.resume();
-      const feeding = feed(plaintext, run.child.stdin, ctx, (n) => {
-        bytes += n;
-        ctx.progress?.({ bytes, current, done });
-      });
-      const [exit, fed] = await Promise.all([run.exit, feeding]);
-      if (ctx.signal.aborted)
-        throw new DatabaseError('the restore was cancelled', 'other', { cause: ctx.signal.reason });
-      if (fed.error) throw fed.error;
-      if (exit.code !== 0) {
-        const detail = scrubToolOutput(exit.stderr, conn.password);
-        if (/could not connect|connection to server .* failed/i.test(detail)) {
-          throw new DatabaseError(`pg_restore could not reach the target: ${detail}`, 'unreachable');
-        }
-        throw new DatabaseError(
-          `pg_restore ${describeExit(exit)}; nothing was restored${options.replace ? ' or dropped' : ''} (one transaction): ${detail}`,
-          'other',
-        );
-      }
-      return counts(url);
-    },
-
-    counts,
-
-    async isEmpty(url) {
-      return !(await withClient(url, hasUserRelations));
-    },
-
-    async scratch(serverUrl) {
-      const name = `upkeep_drill_${randomBytes(6).toString('hex')}`;
-      await withClient(serverUrl, async (client) => {
-        try {
-          // template0: whatever was added to template1 (extensions, tables) would collide with the restore.
-          await client.query(`create database ${quoteIdent(name)} template template0`);
-        } catch (err) {
-          const e = databaseErrorFrom(err, `creating the scratch database ${name}`);
-          if ((err as { code?: string }).code === '42501') {
-            throw new DatabaseError(
-              `${e.message}: give this user CREATEDB, or name a scratch server in the plan (or none, for a local one)`,
-              'auth',
-              { cause: err },
-            );
-          }
-          throw e;
-        }
-      });
-      const url = new URL(serverUrl);
-      url.pathname = `/${name}`;
-      return {
-        url: url.toString(),
-        drop: () => withClient(serverUrl, (client) => dropDatabase(client, name)),
-      };
-    },
+      throw e;
+    }
+  });
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withClient(serverUrl, (client) => dropDatabase(client, name)),
   };
 }
 

@@ -11,6 +11,7 @@ import type { CliContext, Command, GlobalOptions } from '../cli/command.js';
 import { UsageError } from '../cli/command.js';
 import { resolveUnit } from '../plan/address.js';
 import { createStore } from '../runs/kysely-store.js';
+import { pingBaseUrl } from '../web/listen-record.js';
 import { HeartbeatStore } from './heartbeat-store.js';
 import { pingUrl } from './ping-request.js';
 
@@ -26,7 +27,9 @@ export const execCommand: Command = {
   usage:
     '<app/heartbeat | ping URL> [--url http://127.0.0.1:8080] -- <command> [args...]\n\n' +
     'The heartbeat is looked up in the store (--data-dir / UPKEEP_DATABASE_URL); its URL is built on --url,\n' +
-    'UPKEEP_PUBLIC_URL or http://UPKEEP_HOST:UPKEEP_PORT. A full ping URL needs no store. Exits with the command’s code.',
+    'UPKEEP_PUBLIC_URL, where the running `upkeep start` listens, or http://UPKEEP_HOST:UPKEEP_PORT.\n' +
+    'A full ping URL needs no store. Exits with the command’s code.',
+  maxPositionals: Number.POSITIVE_INFINITY, // the command after --
   options: { url: { type: 'string' } },
   async run({ values, positionals, global }, ctx) {
     const [target, ...command] = positionals;
@@ -54,10 +57,6 @@ async function heartbeatUrl(
   ctx: CliContext,
 ): Promise<string> {
   if (/^https?:\/\//i.test(target)) return target.replace(/\/+$/, '');
-  const base =
-    urlOption ??
-    ctx.env.UPKEEP_PUBLIC_URL ??
-    `http://${ctx.env.UPKEEP_HOST ?? '127.0.0.1'}:${ctx.env.UPKEEP_PORT ?? '8080'}`;
   const store = createStore({
     dataDir: global.dataDir,
     databaseUrl: global.databaseUrl,
@@ -68,7 +67,7 @@ async function heartbeatUrl(
     const unit = resolveUnit(units, target);
     const token = (await new HeartbeatStore(store.database).tokens()).get(unit.id);
     if (token === undefined) throw new Error(`${unit.id} has no token yet; start upkeep with the plan once`);
-    return pingUrl(base, token);
+    return pingUrl(await pingBaseUrl(store.database, ctx.env, urlOption, Date.now()), token);
   } finally {
     await store.close();
   }

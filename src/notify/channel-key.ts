@@ -7,9 +7,10 @@
  * disabled channel once; a channel that is still broken is disabled again by its next permanent error.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Plan } from '../plan/plan-types.js';
+import { prepareDataDir } from '../store/data-dir.js';
 
 /** The key file's name inside the data dir. */
 export const CHANNEL_KEY_FILE = 'channel-key';
@@ -40,9 +41,10 @@ export async function loadChannelKey(
     return Buffer.from(fromEnv, 'hex');
   }
   const file = join(dataDir, CHANNEL_KEY_FILE);
+  // Owner-only: with PostgreSQL the key may be the only thing upkeep keeps in the data dir.
+  prepareDataDir(dataDir);
   const existing = await readKey(file);
   if (existing) return existing;
-  await mkdir(dataDir, { recursive: true });
   const key = randomBytes(32);
   try {
     await writeFile(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
@@ -65,6 +67,8 @@ async function readKey(file: string): Promise<Buffer | null> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+  // A key file an older upkeep or a copy left readable by others is tightened: the key is only worth anything unseen.
+  if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
   const hex = text.trim();
   if (!KEY_TEXT.test(hex)) {
     throw new ChannelKeyError(

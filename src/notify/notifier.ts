@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Plan } from '../plan/plan-types.js';
-import type { Clock } from '../schedule/clock.js';
+import { type Clock, settlesWithin } from '../schedule/clock.js';
 import type { Database } from '../store/database.js';
 import { retryWaitMs } from './backoff.js';
 import type { ChannelKind } from './channel.js';
@@ -125,13 +125,11 @@ export class Notifier {
     this.stopping = true;
     this.wake();
     await this.loop;
-    const drained = await Promise.race([
-      this.idle().then(() => true),
-      this.opts.clock.sleep(graceMs).then(() => false),
-    ]);
+    const drained = await settlesWithin(this.opts.clock, this.idle(), graceMs);
     if (!drained) {
       this.shutdown.abort();
-      await this.idle();
+      // An aborted send unwinds at once; its claimed row is retried by the next start either way.
+      await settlesWithin(this.opts.clock, this.idle(), 1_000);
     }
   }
 

@@ -78,6 +78,7 @@ export const notifyCommand: Command = {
   name: 'notify',
   summary: 'Send a test message to a channel (`notify test <channel>`), or list the channels (`notify list`)',
   usage: 'test <channel> [--timeout 15s] [--json]\n       upkeep notify list [--json]',
+  maxPositionals: 2,
   options: { timeout: { type: 'string' } },
   async run({ values, positionals, global }, ctx) {
     const [action, ...rest] = positionals;

@@ -4,7 +4,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { parseSchedule, schedulePeriodMs } from '../schedule/schedule-spec.js';
-import { redactUrl } from '../store/database.js';
+import { maskUrls } from '../shared/mask.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { PlanIssue } from './plan-error.js';
 import type { PlanInput } from './plan-schema.js';
@@ -176,7 +176,7 @@ function compileOne(
     database,
     engine,
     url,
-    urlRedacted: redactUrl(url),
+    urlRedacted: maskUrls(url),
     schedule,
     timeoutMs,
     keep: backup.keep ?? DEFAULT_KEEP,

@@ -11,7 +11,8 @@ export interface InterpolationProblem {
 /** The filled text, the variables it read (value → name, to scrub from messages), and any problems. */
 export interface Interpolated {
   value: string;
-  used: { name: string; value: string }[];
+  /** Each variable read, and the offset in `value` where its value was put. */
+  used: { name: string; value: string; at: number }[];
   problems: InterpolationProblem[];
 }
 
@@ -50,8 +51,8 @@ export function interpolate(text: string, env: Readonly<Record<string, string | 
       const found = env[name];
       // Like the shell's `:-`, an empty variable takes the default too.
       if (found !== undefined && (found !== '' || fallback === undefined)) {
+        used.push({ name, value: found, at: value.length });
         value += found;
-        used.push({ name, value: found });
       } else if (fallback !== undefined) {
         value += fallback;
       } else {

@@ -20,6 +20,7 @@ describe('planJsonSchema', () => {
       'maintenance',
       'notify',
       'routes',
+      'secretVars',
       'timezone',
       'version',
     ]);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { CheckKind } from '../checks/kind.js';
 import { checkKinds } from '../checks/registry.js';
 import type { Retention } from '../core/run.js';
+import { maskerFor, type Secret } from '../shared/mask.js';
 import { validateCheckEntry } from './check-entries.js';
 import { compileUnits } from './compile.js';
 import { compileBackupPlans, compileBackupUnits, type DatabaseBackupPlan } from './compile-databases.js';
@@ -20,6 +21,7 @@ import {
 } from './plan-rules.js';
 import { planSchema } from './plan-schema.js';
 import type { AppPlan, CheckEntry, MaintenanceWindow, Plan } from './plan-types.js';
+import { channelSecrets, planSecrets } from './secret-vars.js';
 import type { CheckUnit } from './units.js';
 import { parseYamlSource } from './yaml-source.js';
 import { toPlanIssues } from './zod-issues.js';
@@ -36,6 +38,8 @@ export interface LoadedPlan {
   timezone: string;
   maintenance: MaintenanceWindow[];
   retention: Retention;
+  /** The values masked in everything shown or stored (src/plan/secret-vars.ts); never show or store this list. */
+  secrets: readonly Secret[];
 }
 
 /** Inputs of parsing; `env` replaces process.env so tests and callers decide what `${VAR}` sees. */
@@ -118,8 +122,15 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
     retention,
     alerts: compileAlertDefaults(input.alerts),
   };
-  const units = [...compileUnits(plan, kinds), ...compileBackupUnits(backups)];
-  return { plan, units, backups, timezone: zone, maintenance, retention };
+  const secrets = planSecrets(source.used, input.secretVars, channelSecrets(input.notify));
+  const mask = maskerFor(secrets);
+  // Each unit's target is masked here, once, and each unit carries the secrets its runs are masked with.
+  const units = [...compileUnits(plan, kinds), ...compileBackupUnits(backups)].map((unit) => ({
+    ...unit,
+    target: mask.text(unit.target),
+    secrets,
+  }));
+  return { plan, units, backups, timezone: zone, maintenance, retention, secrets };
 }
 
 /** Reads and parses a plan file. A missing or unreadable file is a PlanError too, saying what to do. */

@@ -11,7 +11,7 @@ describe('interpolate', () => {
     const env = { HOST: 'db.local', EMPTY: '' };
     assert.deepEqual(interpolate('mongodb://${HOST}:${PORT:-27017}/x', env), {
       value: 'mongodb://db.local:27017/x',
-      used: [{ name: 'HOST', value: 'db.local' }],
+      used: [{ name: 'HOST', value: 'db.local', at: 10 }],
       problems: [],
     });
     assert.equal(interpolate('${EMPTY:-fallback}', env).value, 'fallback');

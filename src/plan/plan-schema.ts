@@ -255,6 +255,16 @@ export function planSchema(checkEntry: z.ZodType) {
       .describe('Notification defaults for every check: renotify, recovery, flapping.'),
     maintenance: z.array(maintenanceSchema).optional(),
     history: historySchema.optional(),
+    secretVars: z
+      .array(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+          message: 'expected an environment variable name such as STRIPE_ID, written without $ and braces',
+        }),
+      )
+      .optional()
+      .describe(
+        'Environment variables whose values are masked wherever they would be shown or stored, beyond those secret by name (KEY, TOKEN, PASS...) or by place (docs/secrets.md).',
+      ),
   });
 }
 

@@ -1,4 +1,5 @@
 /** The compiled form of a plan: the units the scheduler runs. Produced by the plan compiler, read by everyone else. */
+import type { Secret } from '../shared/mask.js';
 
 /** When a unit is due. `every` keeps a fixed period; `cron` is a 5- or 6-field cron expression read in `timezone`. */
 export type ScheduleSpec =
@@ -28,8 +29,13 @@ export interface CheckUnit {
   /** Hard deadline for one run; the runner aborts the probe after it. */
   timeoutMs: number;
   policy: AlertPolicy;
-  /** A short human description of the target (`GET https://x/health`), with secrets redacted. */
+  /** A short human description of the target (`GET https://x/health`), masked (src/shared/mask.ts). */
   target: string;
+  /**
+   * The plan's secret values (src/plan/secret-vars.ts), shared by all its units: what a run of this unit masks
+   * before it is shown or stored. Never show or store this list itself.
+   */
+  secrets?: readonly Secret[];
 }
 
 /** Every kind of unit; jobs and checklist items join this union in later issues. */

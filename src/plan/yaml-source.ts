@@ -18,6 +18,17 @@ import type { PlanIssue } from './plan-error.js';
 /** Where an issue points: the value at the path, its key, or (for a missing key) the mapping that lacks it. */
 export type Anchor = 'value' | 'key';
 
+/** One `${VAR}` filled from the environment: where (the keys leading to the scalar) and into what text. */
+export interface UsedVariable {
+  name: string;
+  value: string;
+  /** The mapping keys from the top of the plan to the scalar (list positions left out). */
+  keys: string[];
+  /** The scalar's whole text after filling, and the offset in it where the value was put. */
+  text: string;
+  at: number;
+}
+
 /** A parsed plan file that can answer line:col questions. */
 export interface YamlSource {
   file: string;
@@ -25,8 +36,8 @@ export interface YamlSource {
   data: unknown;
   /** YAML syntax and `${VAR}` problems. */
   issues: PlanIssue[];
-  /** Variables read from the environment, to scrub from messages. */
-  used: { name: string; value: string }[];
+  /** Variables read from the environment, to scrub from messages and to decide which are secret (plan/secret-vars.ts). */
+  used: UsedVariable[];
   /** An issue at `path`: line:col and the source text found there. */
   issueAt(path: readonly PropertyKey[], message: string, extra?: Partial<PlanIssue>, anchor?: Anchor): PlanIssue;
   /** True when the value at `path` had a `${VAR}` problem, so other complaints about it would be noise. */
@@ -167,13 +178,14 @@ function fillReferences(
   const issues: PlanIssue[] = [];
   const tainted = new Set<unknown>();
   visit(doc, {
-    Scalar(key, node) {
+    Scalar(key, node, ancestors) {
       if (typeof node.value !== 'string') return;
       const written = unshield(node.value);
       node.value = written;
       if (key === 'key' || !written.includes('${')) return;
       const result = interpolate(written, env);
-      used.push(...result.used);
+      const keys = ancestors.flatMap((a) => (isPair(a) && isScalar(a.key) ? [String(a.key.value)] : []));
+      for (const u of result.used) used.push({ ...u, keys, text: result.value });
       node.value = result.value;
       const start = node.range?.[0] ?? 0;
       const raw = text.slice(start, node.range?.[1] ?? start);

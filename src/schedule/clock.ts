@@ -45,3 +45,22 @@ export class ManualClock implements Clock {
     for (const s of due) s.resolve();
   }
 }
+
+/**
+ * True when `work` settles within `ms`, false when the time runs out first. The timer is cancelled as soon as the
+ * race is decided: a plain race against `sleep` would keep the process alive for the whole `ms` after a prompt stop.
+ */
+export async function settlesWithin(clock: Clock, work: Promise<unknown>, ms: number): Promise<boolean> {
+  const cancel = new AbortController();
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      clock.sleep(ms, cancel.signal).then(() => false),
+    ]);
+  } finally {
+    cancel.abort();
+  }
+}

@@ -3,7 +3,8 @@
  *
  * A passing run keeps only its small facts (status, byte counts, final URL): the body excerpt and parsed JSON
  * matter when something failed, and keeping them for every passing run would make raw history ~10x larger
- * (bench/RESULTS.md). A failing run keeps everything the probe saw.
+ * (bench/RESULTS.md). A failing run keeps everything the probe saw. The result comes masked from executeCheck
+ * (src/schedule/execute-check.ts): a secret is never in what this builds.
  */
 
 import type { RunRecord } from '../core/run.js';

@@ -12,7 +12,7 @@ import type { AlertState } from '../core/alert-state.js';
 import type { RunRecord } from '../core/run.js';
 import type { CheckUnit } from '../plan/units.js';
 import type { Store } from '../runs/run-store.js';
-import type { Clock } from './clock.js';
+import { type Clock, settlesWithin } from './clock.js';
 import { executeCheck } from './execute-check.js';
 import { LagStats } from './lag-stats.js';
 import { runRecordFor } from './run-record.js';
@@ -56,6 +56,9 @@ export interface SchedulerStatus {
 
 /** Claims lease past the unit's own deadline, so a slow but alive worker is not taken over. */
 const LEASE_GRACE_MS = 30_000;
+
+/** After the grace period, how long aborted runs get to unwind before they are recorded abandoned. */
+const ABORT_UNWIND_MS = 1_000;
 
 export class Scheduler {
   private readonly units = new Map<string, CheckUnit>();
@@ -125,13 +128,11 @@ export class Scheduler {
     this.stopping = true;
     this.wake.abort();
     const pending = [...this.inFlight.keys()];
-    const drained = await Promise.race([
-      this.idle().then(() => true),
-      this.opts.clock.sleep(graceMs).then(() => false),
-    ]);
+    const drained = await settlesWithin(this.opts.clock, this.idle(), graceMs);
     if (!drained) {
       this.shutdown.abort();
-      await Promise.race([this.idle(), this.opts.clock.sleep(2_000)]);
+      // Aborted probes unwind at once; a second is plenty before their runs are recorded abandoned regardless.
+      await settlesWithin(this.opts.clock, this.idle(), ABORT_UNWIND_MS);
     }
     await this.loop;
     let abandoned: string[] = [];

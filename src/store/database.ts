@@ -1,5 +1,5 @@
 /** Opens upkeep's own database: SQLite (better-sqlite3, WAL) by default, PostgreSQL (pg Pool) for a shared store. */
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
@@ -14,6 +14,8 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
+import { maskUrls } from '../shared/mask.js';
+import { ownerOnlyFile, prepareDataDir, tightenIfPresent, type WarnFn } from './data-dir.js';
 import { StoreError } from './errors.js';
 import type { StoreSchema } from './schema.js';
 
@@ -29,6 +31,8 @@ export interface DatabaseOptions {
   busyTimeoutMs?: number;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** Told about a data directory others can read (default: a line on stderr). */
+  onWarning?: WarnFn;
 }
 
 /** An open database with the handles tests and sizeBytes need. */
@@ -47,20 +51,8 @@ export interface Database {
 
 const INT8_OID = 20;
 
-/** Replaces the password in a connection URL with `***` so it can be shown; leaves non-URLs untouched. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    for (const key of [...parsed.searchParams.keys()]) {
-      if (/pass|secret|token|key/i.test(key)) parsed.searchParams.set(key, '***');
-    }
-    return parsed.toString();
-  } catch {
-    // Not a URL: hide anything that looks like `user:password@`.
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-  }
-}
+/** A connection URL with its password and query values masked, for errors and logs (src/shared/mask.ts). */
+export const redactUrl: (url: string) => string = maskUrls;
 
 /** True when the URL selects PostgreSQL. */
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -78,15 +70,18 @@ export function openDatabase(options: DatabaseOptions = {}): Database {
     }
     return openPostgres(options.databaseUrl, options.poolSize ?? 10);
   }
-  return openSqlite(options.dataDir ?? './.upkeep', options.busyTimeoutMs ?? 5_000);
+  return openSqlite(options.dataDir ?? './.upkeep', options.busyTimeoutMs ?? 5_000, options.onWarning);
 }
 
-function openSqlite(dataDir: string, busyTimeoutMs: number): Database {
+function openSqlite(dataDir: string, busyTimeoutMs: number, onWarning?: WarnFn): Database {
   const dir = resolve(dataDir);
   const file = join(dir, 'upkeep.db');
   let handle: BetterSqlite3.Database;
   try {
-    mkdirSync(dir, { recursive: true });
+    // Owner-only whatever the umask: SQLite would create the file 0644 and its -wal and -shm files like it.
+    prepareDataDir(dir, onWarning);
+    ownerOnlyFile(file);
+    for (const suffix of ['-wal', '-shm']) tightenIfPresent(`${file}${suffix}`);
     handle = new BetterSqlite3(file);
     // WAL lets readers (dashboard, API) run beside the writer; NORMAL is durable across app crashes in WAL mode.
     handle.pragma('journal_mode = WAL');
@@ -96,6 +91,7 @@ function openSqlite(dataDir: string, busyTimeoutMs: number): Database {
     handle.pragma('wal_autocheckpoint = 10000');
     handle.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   } catch (cause) {
+    if (cause instanceof StoreError) throw cause; // already says what to do (another user's directory)
     throw new StoreError(
       'open',
       `cannot open the SQLite store at ${file}: ${(cause as Error).message}. Check --data-dir (or UPKEEP_DATA_DIR) points to a writable directory.`,
