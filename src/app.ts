@@ -66,27 +66,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger;
   const plan = opts.plan ?? (await loadPlan(opts.planPath, { env: opts.env }));
-  const store = await createStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger });
-  try {
-    await store.migrate();
-    const now = clock.now();
-    const byId = new Map(plan.units.map((u) => [u.id, u]));
-    await store.syncUnits(plan.units.map(unitDefinition), (id) => firstRunAt(byId.get(id), id, now));
-    // With the embedded store this process is the only worker: whatever was running was cut short by a crash.
-    const abandoned = await store.abandonRuns({ now, expiredOnly: store.dialect !== 'sqlite' });
-    if (abandoned.length > 0)
-      logger.warn({ units: abandoned }, 'recorded runs cut short by the last stop as abandoned');
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-
+  const store = await openSyncedStore(opts, plan, clock, logger);
   const windows = plan.maintenance as Window[];
   const worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const unitInMaintenance = (unit: CheckUnit, now: number) => inMaintenance(windows, unit.app, now);
   // With port 0 the real port is known only once listening: links use it from then on (see start()).
-  let baseUrl = publicUrl(opts);
-  const portChosenAtListen = opts.port === 0 && !opts.env.UPKEEP_PUBLIC_URL;
+  const link: Link = { url: publicUrl(opts), chosenAtListen: opts.port === 0 && !opts.env.UPKEEP_PUBLIC_URL };
   // Runs recorded by the scheduler and by heartbeat pings are told alike: the CLI prints every transition, and a
   // new transition wakes the notifier instead of waiting for its poll. `notifier` is built below, before any run.
   const onRecorded = (unit: CheckUnit, run: RunRecord, change: StateChange | null) => {
@@ -103,25 +88,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
     inMaintenance: unitInMaintenance,
     onRecorded,
   });
-  try {
-    // Sets heartbeat units' next run to the moment they become late, overriding the first-run spread.
-    await heartbeats.sync();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  // Job kinds (backups, drills) are bound to the backup catalog and the database adapters; check kinds are plain.
-  const jobKinds = createJobKinds(
-    createBackupDeps({ database: store.database, clock, logger, timezone: plan.timezone }),
-  );
-  const kinds = new Map<string, CheckKind>([...jobKinds, ...checkKinds].map((kind) => [kind.name, kind]));
+  // Sets heartbeat units' next run to the moment they become late, overriding the first-run spread.
+  await closingOnError(store, () => heartbeats.sync());
   const notifier = new Notifier({
     database: store.database,
     plan: plan.plan,
     clock,
     logger,
     worker,
-    baseUrl: () => baseUrl,
+    baseUrl: () => link.url,
     dispatcher: opts.dispatcher,
     // Kept in the data dir, never in the store: fingerprints of channel entries must not be testable from a dump.
     channelKey: () => loadChannelKey(opts.dataDir, opts.env),
@@ -129,7 +104,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const scheduler = new Scheduler({
     store,
     units: plan.units,
-    findKind: (name) => kinds.get(name),
+    findKind: unitKinds(store, plan, clock, logger),
     clock,
     logger,
     worker,
@@ -140,13 +115,65 @@ export async function createApp(opts: AppOptions): Promise<App> {
     heartbeats,
     onRecorded,
   });
+  const parts = { plan, store, scheduler, notifier, heartbeats };
+  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link });
+}
+
+/** Where links point; with port 0 the URL is fixed up once the server listens. */
+interface Link {
+  url: string;
+  chosenAtListen: boolean;
+}
+
+/** Opens and migrates the store, makes its units match the plan and records runs cut short as abandoned. */
+async function openSyncedStore(opts: AppOptions, plan: LoadedPlan, clock: Clock, logger: Logger): Promise<KyselyStore> {
+  const store = await createStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger });
+  await closingOnError(store, async () => {
+    await store.migrate();
+    const now = clock.now();
+    const byId = new Map(plan.units.map((u) => [u.id, u]));
+    await store.syncUnits(plan.units.map(unitDefinition), (id) => firstRunAt(byId.get(id), id, now));
+    // With the embedded store this process is the only worker: whatever was running was cut short by a crash.
+    const abandoned = await store.abandonRuns({ now, expiredOnly: store.dialect !== 'sqlite' });
+    if (abandoned.length > 0)
+      logger.warn({ units: abandoned }, 'recorded runs cut short by the last stop as abandoned');
+  });
+  return store;
+}
+
+/** Runs `fn`; if it throws, closes the store first so a failed start leaves no open handle behind. */
+async function closingOnError(store: KyselyStore, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** Every kind a unit may name: job kinds bound to the backup catalog and the database adapters, and check kinds. */
+function unitKinds(store: KyselyStore, plan: LoadedPlan, clock: Clock, logger: Logger) {
+  const jobKinds = createJobKinds(
+    createBackupDeps({ database: store.database, clock, logger, timezone: plan.timezone }),
+  );
+  const kinds = new Map<string, CheckKind>([...jobKinds, ...checkKinds].map((kind) => [kind.name, kind]));
+  return (name: string) => kinds.get(name);
+}
+
+/** The built parts with start() (serve, schedule, notify, prune) and stop() (drain within one grace, close). */
+function withLifecycle(
+  parts: Omit<App, 'start' | 'stop'>,
+  ctx: { opts: AppOptions; heartbeatStore: HeartbeatStore; clock: Clock; logger: Logger; worker: string; link: Link },
+): App {
+  const { plan, store, scheduler, notifier, heartbeats } = parts;
+  const { opts, heartbeatStore, clock, logger, worker, link } = ctx;
   const server = buildServer({
     store,
     scheduler,
     heartbeats,
     notifier,
     // Without a fixed address the API links to the host and port each request came in on.
-    publicUrl: portChosenAtListen ? undefined : baseUrl,
+    publicUrl: link.chosenAtListen ? undefined : link.url,
     logger,
     now: () => clock.now(),
     version: VERSION,
@@ -156,11 +183,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let listenRecord: ListenRecord | undefined;
 
   return {
-    plan,
-    store,
-    scheduler,
-    notifier,
-    heartbeats,
+    ...parts,
     async start() {
       checkpointer = startWalCheckpointer(store.database, { logger });
       scheduler.start();
@@ -173,9 +196,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       void prune();
       pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
       const address = await server.listen({ host: opts.host, port: opts.port });
-      if (portChosenAtListen) baseUrl = `${baseUrl.slice(0, baseUrl.lastIndexOf(':'))}:${new URL(address).port}`;
+      if (link.chosenAtListen) link.url = `${link.url.slice(0, link.url.lastIndexOf(':'))}:${new URL(address).port}`;
       // So `upkeep status` and `upkeep exec` in another shell use the ping URLs this server answers.
-      listenRecord = await recordListener(store.database, { worker, url: baseUrl, clock, logger });
+      listenRecord = await recordListener(store.database, { worker, url: link.url, clock, logger });
       return { url: address };
     },
     async stop(graceMs = 8_000) {
