@@ -52,7 +52,7 @@ export interface BackupRecord {
 /** The fields a state change may set. */
 export type BackupPatch = Partial<Omit<BackupRecord, 'id' | 'app' | 'database' | 'engine' | 'format' | 'startedAt'>>;
 
-/** Where backups are recorded (src/store/backup-store.ts on SQLite or PostgreSQL). */
+/** Where backups are recorded (src/backups/backup-store.ts on SQLite or PostgreSQL). */
 export interface BackupCatalog {
   /** Records a new backup (state `running`). */
   insert(record: BackupRecord): Promise<void>;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { postgresAdapter } from '../databases/postgres.js';
 import { ManualClock } from '../schedule/clock.js';
-import type { BackupStore } from '../store/backup-store.js';
+import type { BackupStore } from './backup-store.js';
 import { BackupError } from './errors.js';
 import { runBackup } from './run-backup.js';
 import { localTarget } from './target.js';

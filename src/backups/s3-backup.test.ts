@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { ManualClock } from '../schedule/clock.js';
-import type { BackupStore } from '../store/backup-store.js';
+import type { BackupStore } from './backup-store.js';
 import { BackupError } from './errors.js';
 import { runBackup } from './run-backup.js';
 import { s3Target } from './s3-target.js';

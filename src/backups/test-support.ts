@@ -12,8 +12,8 @@ import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { pino } from 'pino';
 import { type Counts, type DatabaseAdapter, DatabaseError, type DumpSummary } from '../databases/adapter.js';
 import { KyselyStore } from '../runs/kysely-store.js';
-import { BackupStore } from '../store/backup-store.js';
 import { openDatabase } from '../store/database.js';
+import { BackupStore } from './backup-store.js';
 
 /** A silent logger. */
 export const silentLogger = pino({ level: 'silent' });

@@ -21,10 +21,10 @@ export const commandLoaders: Readonly<Record<string, () => Promise<Command>>> = 
   demo: async () => (await import('./demo.js')).demoCommand,
   exec: async () => (await import('../heartbeats/exec-command.js')).execCommand,
   notify: async () => (await import('../notify/notify-command.js')).notifyCommand,
-  backup: async () => (await import('./backup.js')).backupCommand,
-  backups: async () => (await import('./backups.js')).backupsCommand,
-  verify: async () => (await import('./verify.js')).verifyCommand,
-  restore: async () => (await import('./restore.js')).restoreCommand,
+  backup: async () => (await import('../backups/backup-command.js')).backupCommand,
+  backups: async () => (await import('../backups/backups-command.js')).backupsCommand,
+  verify: async () => (await import('../backups/verify-command.js')).verifyCommand,
+  restore: async () => (await import('../backups/restore-command.js')).restoreCommand,
 };
 
 const GLOBAL_OPTIONS = {

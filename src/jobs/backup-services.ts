@@ -1,12 +1,12 @@
 /** Builds the backup dependencies from upkeep's store: the catalog beside it, the adapters, the local drill server. */
 import type { Logger } from 'pino';
+import { BackupStore } from '../backups/backup-store.js';
 import type { DatabaseAdapter } from '../databases/adapter.js';
 import { lazyAdapter } from '../databases/lazy-adapter.js';
 import { startLocalPostgres } from '../databases/local-postgres.js';
 import { postgresAdapter } from '../databases/postgres.js';
 import type { DatabaseBackupPlan } from '../plan/compile-databases.js';
 import type { Clock } from '../schedule/clock.js';
-import { BackupStore } from '../store/backup-store.js';
 import type { Database } from '../store/database.js';
 import type { BackupDeps } from './backup-work.js';
 

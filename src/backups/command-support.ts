@@ -1,8 +1,9 @@
 /** What the backup commands share: opening the catalog, finding a database or a backup, printing a record. */
 import { existsSync } from 'node:fs';
 import pino from 'pino';
-import type { BackupRecord } from '../backups/backup-record.js';
-import { BackupError } from '../backups/errors.js';
+import type { CliContext, GlobalOptions } from '../cli/command.js';
+import { UsageError } from '../cli/command.js';
+import { readPlan } from '../cli/plan-input.js';
 import { formatBytes } from '../jobs/backup-rules.js';
 import { createBackupDeps } from '../jobs/backup-services.js';
 import type { BackupDeps } from '../jobs/backup-work.js';
@@ -13,10 +14,9 @@ import { formatDuration } from '../plan/duration.js';
 import type { LoadedPlan } from '../plan/load-plan.js';
 import { createStore, type KyselyStore } from '../runs/kysely-store.js';
 import { systemClock } from '../schedule/clock.js';
-import type { BackupStore } from '../store/backup-store.js';
-import type { CliContext, GlobalOptions } from './command.js';
-import { UsageError } from './command.js';
-import { readPlan } from './plan-input.js';
+import type { BackupRecord } from './backup-record.js';
+import type { BackupStore } from './backup-store.js';
+import { BackupError } from './errors.js';
 
 /** An open store with the backup services on it; close() when done. */
 export interface BackupSession {

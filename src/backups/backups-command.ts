@@ -2,15 +2,16 @@
  * `upkeep backups [db]`: the catalog of one database (or all), newest first, with states taken/checked/drilled/failed;
  * `upkeep backups --scan <where>` rebuilds it from the archive files (backups-scan.ts).
  */
-import type { BackupRecord } from '../backups/backup-record.js';
+
+import type { Command } from '../cli/command.js';
+import { UsageError } from '../cli/command.js';
+import { colours, relativeTime, table } from '../cli/output.js';
 import { formatBytes, judgeFreshness } from '../jobs/backup-rules.js';
 import { readFreshness } from '../jobs/backup-work.js';
 import { formatDuration } from '../plan/duration.js';
-import { openBackupSession, readPlanIfAny, recordJson, reportBackupError, resolveDatabase } from './backup-support.js';
+import type { BackupRecord } from './backup-record.js';
 import { runScan } from './backups-scan.js';
-import type { Command } from './command.js';
-import { UsageError } from './command.js';
-import { colours, relativeTime, table } from './output.js';
+import { openBackupSession, readPlanIfAny, recordJson, reportBackupError, resolveDatabase } from './command-support.js';
 
 /** The colour of a backup state: proven green, failed red, not yet proven yellow. */
 function stateColour(state: BackupRecord['state']) {

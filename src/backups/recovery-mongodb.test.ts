@@ -9,8 +9,8 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { type Db, MongoClient } from 'mongodb';
+import { runCli } from '../cli/test-cli.js';
 import { freshMongoDatabase, mongoSkipReason } from '../databases/test-mongodb.js';
-import { runCli } from './test-cli.js';
 import { assertPlainError, flipMiddle, printedFile, truncated } from './test-recovery.js';
 
 const skip = mongoSkipReason();

@@ -11,12 +11,12 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import pg from 'pg';
-import { s3Target } from '../backups/s3-target.js';
-import { freshS3Location, s3SkipReason } from '../backups/test-s3.js';
+import { runCli } from '../cli/test-cli.js';
 import { findTools } from '../databases/postgres-tools.js';
 import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
-import { runCli } from './test-cli.js';
+import { s3Target } from './s3-target.js';
 import { assertPlainError, flipMiddle, printedFile, truncated } from './test-recovery.js';
+import { freshS3Location, s3SkipReason } from './test-s3.js';
 
 const skip = postgresSkipReason();
 if (skip) console.error(`\n!!! recovery tests SKIPPED: ${skip}\n`);

@@ -2,7 +2,7 @@
  * `upkeep restore --only a,b`: which of the archive's tables (PostgreSQL, `schema.table`) or collections (MongoDB) are
  * meant. Pure: the names come from the archive, and a name it does not hold is a usage error listing what it holds.
  */
-import { UsageError } from './command.js';
+import { UsageError } from '../cli/command.js';
 
 /** The archive's names `--only` selects (a bare table name works when one schema has it). */
 export function selectOnly(raw: string, engine: 'postgres' | 'mongodb', names: readonly string[]): string[] {

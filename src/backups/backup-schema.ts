@@ -1,7 +1,8 @@
 /** Row type of the backup catalog (migration 0004) and its mapping to BackupRecord. Pure. */
-import type { BackupPatch, BackupRecord, BackupStage, BackupState } from '../backups/backup-record.js';
+
 import type { Counts } from '../databases/adapter.js';
-import type { StoreSchema } from './schema.js';
+import type { StoreSchema } from '../store/schema.js';
+import type { BackupPatch, BackupRecord, BackupStage, BackupState } from './backup-record.js';
 
 /** `backups`: one row per backup run. */
 export interface BackupsTable {

@@ -1,5 +1,5 @@
 /** Migration 4: the backup catalog (one row per backup run, with its state, checksums and counts). */
-import type { Migration } from './migration.js';
+import type { Migration } from '../../store/migrations/migration.js';
 
 /** Creates `backups`. */
 export const migration0004: Migration = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UsageError } from './command.js';
+import { UsageError } from '../cli/command.js';
 import { pick, selectOnly } from './restore-only.js';
 
 const tables = ['public.customers', 'public.orders', 'sales.invoices', 'public.invoices', 'sales.orders_2026'];

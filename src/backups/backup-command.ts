@@ -1,5 +1,8 @@
 /** `upkeep backup <db>`: takes a backup now (exactly what the schedule does: back up, read back, prune) and prints it. */
-import { BackupError } from '../backups/errors.js';
+
+import type { Command } from '../cli/command.js';
+import { UsageError } from '../cli/command.js';
+import { readPlan } from '../cli/plan-input.js';
 import { takeBackup } from '../jobs/backup-work.js';
 import { scrubPlanSecrets } from '../jobs/scrub.js';
 import {
@@ -9,10 +12,8 @@ import {
   recordJson,
   resolveDatabase,
   stopSignal,
-} from './backup-support.js';
-import type { Command } from './command.js';
-import { UsageError } from './command.js';
-import { readPlan } from './plan-input.js';
+} from './command-support.js';
+import { BackupError } from './errors.js';
 import { progressBar } from './progress.js';
 
 export const backupCommand: Command = {

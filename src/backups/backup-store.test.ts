@@ -1,10 +1,10 @@
 /** The backup catalog on SQLite and PostgreSQL: insert, state changes, listings, lookup by prefix, removal. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { type BackupRecord, runningBackup } from '../backups/backup-record.js';
 import { onEveryDialect, openTestStore } from '../notify/test-notify.js';
+import type { StoreDialect } from '../store/database.js';
+import { type BackupRecord, runningBackup } from './backup-record.js';
 import { BackupStore } from './backup-store.js';
-import type { StoreDialect } from './database.js';
 
 // PostgreSQL variants: UPKEEP_TEST_DATABASE_URL, from ./test-database.ts.
 

@@ -7,13 +7,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackupRecord } from '../backups/backup-record.js';
-import { openPlaintext } from '../backups/read-archive.js';
-import { scrub } from '../backups/run-backup.js';
-import { compareCounts } from '../backups/verify.js';
+import type { CliContext, Command } from '../cli/command.js';
+import { UsageError } from '../cli/command.js';
+import { table } from '../cli/output.js';
 import type { AdapterContext, Counts } from '../databases/adapter.js';
 import { DatabaseError } from '../databases/adapter.js';
 import { redactUrl } from '../store/database.js';
+import type { BackupRecord } from './backup-record.js';
 import { type ResolvedBackup, resolveBackup } from './backup-ref.js';
 import {
   type BackupSession,
@@ -21,13 +21,13 @@ import {
   readPlanIfAny,
   reportBackupError,
   stopSignal,
-} from './backup-support.js';
-import type { CliContext, Command } from './command.js';
-import { UsageError } from './command.js';
-import { table } from './output.js';
+} from './command-support.js';
 import { progressBar } from './progress.js';
+import { openPlaintext } from './read-archive.js';
 import { pick, selectOnly } from './restore-only.js';
-import { barTotals } from './verify.js';
+import { scrub } from './run-backup.js';
+import { compareCounts } from './verify.js';
+import { barTotals } from './verify-command.js';
 
 export const restoreCommand: Command = {
   name: 'restore',

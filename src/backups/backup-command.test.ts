@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import pg from 'pg';
+import { runCli } from '../cli/test-cli.js';
 import { freshPostgresDatabase, postgresSkipReason, testPostgresUrl } from '../store/test-database.js';
-import { runCli } from './test-cli.js';
 
 const skip = postgresSkipReason();
 if (skip) console.error(`\n!!! backup CLI tests SKIPPED: ${skip}\n`);

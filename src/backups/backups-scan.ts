@@ -7,14 +7,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readArchiveFile } from '../backups/archive-file.js';
-import { BackupError } from '../backups/errors.js';
-import { type BackupTarget, resolveTarget } from '../backups/target.js';
+import type { CliContext } from '../cli/command.js';
+import { UsageError } from '../cli/command.js';
 import { identitiesOf } from '../jobs/backup-work.js';
 import type { LoadedPlan } from '../plan/load-plan.js';
-import { type BackupSession, stopSignal } from './backup-support.js';
-import type { CliContext } from './command.js';
-import { UsageError } from './command.js';
+import { readArchiveFile } from './archive-file.js';
+import { type BackupSession, stopSignal } from './command-support.js';
+import { BackupError } from './errors.js';
+import { type BackupTarget, resolveTarget } from './target.js';
 
 /** What a scan found. */
 export interface ScanReport {

@@ -3,17 +3,18 @@
  * path, `file:` URL or `s3://bucket/key`. A file the catalog does not know is read from the file alone, with the
  * identity from the plan or UPKEEP_BACKUP_IDENTITY: that is how a backup is recovered on a new machine.
  */
-import { readArchiveFile } from '../backups/archive-file.js';
-import { locateArchive, looksLikeFile } from '../backups/archive-location.js';
-import { parseArchiveName } from '../backups/archive-name.js';
-import type { BackupRecord } from '../backups/backup-record.js';
-import { type BackupTarget, resolveTarget } from '../backups/target.js';
+
+import type { CliContext } from '../cli/command.js';
 import type { AdapterContext } from '../databases/adapter.js';
 import { identitiesOf, targetOf } from '../jobs/backup-work.js';
 import type { DatabaseBackupPlan } from '../plan/compile-databases.js';
 import type { LoadedPlan } from '../plan/load-plan.js';
-import { type BackupSession, findBackup, planForRecord } from './backup-support.js';
-import type { CliContext } from './command.js';
+import { readArchiveFile } from './archive-file.js';
+import { locateArchive, looksLikeFile } from './archive-location.js';
+import { parseArchiveName } from './archive-name.js';
+import type { BackupRecord } from './backup-record.js';
+import { type BackupSession, findBackup, planForRecord } from './command-support.js';
+import { type BackupTarget, resolveTarget } from './target.js';
 
 /** A backup to verify or restore, with where to read it and the identities that open it. */
 export interface ResolvedBackup {

@@ -1,10 +1,10 @@
 /** The backup catalog on upkeep's store (SQLite or PostgreSQL): records, state changes, listings. */
 import type { Kysely } from 'kysely';
-import type { BackupCatalog, BackupPatch, BackupRecord, BackupState } from '../backups/backup-record.js';
+import type { Database } from '../store/database.js';
+import { toStoreError } from '../store/errors.js';
+import { withWriteGate } from '../store/write-gate.js';
+import type { BackupCatalog, BackupPatch, BackupRecord, BackupState } from './backup-record.js';
 import { type BackupSchema, backupFromRow, backupToRow, patchToRow } from './backup-schema.js';
-import type { Database } from './database.js';
-import { toStoreError } from './errors.js';
-import { withWriteGate } from './write-gate.js';
 
 /** Backup records on the same database as the Store; implements the pipeline's BackupCatalog. */
 export class BackupStore implements BackupCatalog {

@@ -5,10 +5,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackupRecord } from '../backups/backup-record.js';
-import { checkBackup } from '../backups/verify.js';
+import type { CliContext, Command } from '../cli/command.js';
+import { UsageError } from '../cli/command.js';
 import { drillOne } from '../jobs/backup-work.js';
 import { scrubPlanSecrets } from '../jobs/scrub.js';
+import type { BackupRecord } from './backup-record.js';
 import { type ResolvedBackup, resolveBackup } from './backup-ref.js';
 import {
   type BackupSession,
@@ -18,10 +19,9 @@ import {
   recordJson,
   reportBackupError,
   stopSignal,
-} from './backup-support.js';
-import type { CliContext, Command } from './command.js';
-import { UsageError } from './command.js';
+} from './command-support.js';
 import { progressBar } from './progress.js';
+import { checkBackup } from './verify.js';
 
 export const verifyCommand: Command = {
   name: 'verify',

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { MongoClient } from 'mongodb';
+import { runCli } from '../cli/test-cli.js';
 import { freshMongoDatabase, mongoSkipReason } from '../databases/test-mongodb.js';
-import { runCli } from './test-cli.js';
 
 const skip = mongoSkipReason();
 if (skip) console.error(`\n!!! backup CLI tests on MongoDB SKIPPED: ${skip}\n`);
