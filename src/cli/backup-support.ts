@@ -102,7 +102,7 @@ export function planForRecord(
     timeoutMs: 2 * 3_600_000,
     keep: DEFAULT_KEEP,
     ...(identity ? { encrypt: { recipients: [], identity } } : {}),
-    to: record.target,
+    to: record.copies.length > 0 ? record.copies.map((c) => c.target) : [record.target],
     baseDir: ctx.cwd,
     verify: null,
     alertAfterMs: null,

@@ -12,7 +12,7 @@ import { scrub } from '../backups/run-backup.js';
 import { compareCounts } from '../backups/verify.js';
 import type { AdapterContext, Counts } from '../databases/adapter.js';
 import { DatabaseError } from '../databases/adapter.js';
-import { identitiesOf, targetOf } from '../jobs/backup-work.js';
+import { copyTargetOf, identitiesOf } from '../jobs/backup-work.js';
 import { redactUrl } from '../store/database.js';
 import {
   findBackup,
@@ -68,7 +68,8 @@ export const restoreCommand: Command = {
       });
       const shown = to === undefined ? undefined : redactUrl(to);
       const empty = to === undefined ? undefined : await adapter.isEmpty(to, adapterCtx());
-      const open = () => openPlaintext(record, { target: targetOf(plan, session.deps), identities });
+      const target = await copyTargetOf(record, plan, session.deps);
+      const open = () => openPlaintext(record, { target, identities });
 
       if (dryRun) {
         const bar = progressBar(ctx.stderr, ctx.env, barTotals(record), 'reading');

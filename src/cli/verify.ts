@@ -3,7 +3,7 @@
  * restores it into a scratch database and compares the counts. Exit 1 when the backup is bad or the drill could not run.
  */
 import { checkBackup } from '../backups/verify.js';
-import { drillOne, identitiesOf, targetOf } from '../jobs/backup-work.js';
+import { copyTargetOf, drillOne, identitiesOf } from '../jobs/backup-work.js';
 import { scrubPlanSecrets } from '../jobs/scrub.js';
 import {
   describeRecord,
@@ -62,7 +62,7 @@ export const verifyCommand: Command = {
         }
       } else {
         after = await checkBackup(record, {
-          target: targetOf(plan, session.deps),
+          target: await copyTargetOf(record, plan, session.deps),
           identities,
           catalog: session.deps.catalog,
           clock: session.deps.clock,
