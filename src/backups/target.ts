@@ -2,9 +2,9 @@
 import type { Readable } from 'node:stream';
 import { type LocalTargetOptions, localTarget } from './local-target.js';
 import { PARTIAL } from './partial-names.js';
-import { localPathOf } from './target-location.js';
 import { parseS3Url } from './s3-config.js';
 import { type S3TargetOptions, s3Target } from './s3-target.js';
+import { localPathOf } from './target-location.js';
 
 export { localTarget };
 
