@@ -96,10 +96,15 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
     const summaryGate = awaitBeforeEnd(dump.summary);
     const pre = chain([dump.stream, summaryGate, plain, ...(gzip ? [createGzip()] : [])]);
     const encrypted = encrypter ? await encryptStream(pre, encrypter) : pre;
-    const branches = tee(chain([encrypted, cipher]), targets.length, {
-      names: targets.map((t) => t.description),
-      ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
-    });
+    const archive = chain([encrypted, cipher]);
+    // One target reads the archive itself, as it always did: no one to go on without, so no stall limit either.
+    const branches =
+      targets.length === 1
+        ? [archive]
+        : tee(archive, targets.length, {
+            names: targets.map((t) => t.description),
+            ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
+          });
     const puts = await Promise.allSettled(
       targets.map((t, i) => putCopy(t, record.file, branches[i] as Readable, controller.signal)),
     );

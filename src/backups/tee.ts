@@ -1,13 +1,13 @@
 /**
- * One stream read once and written to several targets at once. A branch that fails, is destroyed or stops reading
- * for longer than `stallMs` is dropped and the others go on; the source's own failure reaches every branch.
+ * One stream read once and written to several targets at once. A branch that fails, is destroyed or reads nothing
+ * for `stallMs` while data waits for it is dropped and the others go on; the source's own failure reaches every branch.
  */
 import { PassThrough, type Readable } from 'node:stream';
 import { BackupError } from './errors.js';
 
 /** Options of tee. */
 export interface TeeOptions {
-  /** How long a branch may hold the others up before it is dropped as stalled (default 5 minutes). */
+  /** How long a branch may read nothing while data waits for it before it is dropped (default 5 minutes). */
   stallMs?: number;
   /** Names the branches in the stall error (the targets' descriptions). */
   names?: readonly string[];
@@ -21,29 +21,28 @@ export function tee(source: Readable, count: number, opts: TeeOptions = {}): Pas
   const stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
   const branches = Array.from({ length: count }, () => new PassThrough({ highWaterMark: 1 << 20 }));
   const live = new Set(branches);
-  const nameOf = new Map(branches.map((b, i) => [b, opts.names?.[i] ?? `copy ${i + 1}`]));
-  const waiting = new Map<PassThrough, NodeJS.Timeout>();
+  const waiting = new Set<PassThrough>();
+  const watchdog = stallWatchdog(live, stallMs, opts.names ?? branches.map((_, i) => `copy ${i + 1}`), branches);
   const release = (branch: PassThrough) => {
-    clearTimeout(waiting.get(branch));
     if (waiting.delete(branch) && waiting.size === 0) source.resume();
   };
   const drop = (branch: PassThrough) => {
     if (!live.delete(branch)) return;
     release(branch);
+    watchdog.forget(branch);
     // Nobody left to write to: stop reading (the dump behind it is stopped by whoever sees the failures).
     if (live.size === 0) source.destroy();
   };
   for (const branch of branches) {
     branch.once('close', () => drop(branch));
     branch.once('error', () => drop(branch));
+    branch.once('end', () => watchdog.forget(branch));
     branch.on('drain', () => release(branch));
   }
   source.on('data', (chunk: Buffer) => {
     for (const branch of live) {
-      if (branch.write(chunk) || waiting.has(branch)) continue;
-      const timer = setTimeout(() => branch.destroy(stalled(nameOf.get(branch) as string, stallMs)), stallMs);
-      timer.unref();
-      waiting.set(branch, timer);
+      watchdog.wrote(branch, chunk.length);
+      if (!branch.write(chunk)) waiting.add(branch);
     }
     if (waiting.size > 0) source.pause();
   });
@@ -60,9 +59,61 @@ export function tee(source: Readable, count: number, opts: TeeOptions = {}): Pas
   return branches;
 }
 
+/**
+ * Watches how much each branch's reader took: a branch with data (or its end) waiting that took nothing for `stallMs`
+ * is destroyed as stalled. A branch that is only waiting for the source is not stalled: the dump is slow, not it. Runs while some branch is still being read (and keeps the process alive meanwhile, as the
+ * backup waiting on it does).
+ */
+function stallWatchdog(
+  live: ReadonlySet<PassThrough>,
+  stallMs: number,
+  names: readonly string[],
+  branches: readonly PassThrough[],
+) {
+  const state = new Map(
+    branches.map((b, i) => [b, { name: names[i] ?? `copy ${i + 1}`, written: 0, taken: 0, at: 0 }]),
+  );
+  const check = () => {
+    const now = Date.now();
+    for (const branch of live) {
+      const s = state.get(branch);
+      if (s === undefined) continue;
+      // What the branch holds sits on both of its sides: written but not yet passed through, and passed but not read.
+      const held = branch.writableLength + branch.readableLength;
+      const taken = s.written - held;
+      // Waiting on its reader: data held, or the end written but not read (the reader stopped short of it).
+      const pending = held > 0 || (branch.writableEnded && !branch.readableEnded);
+      if (taken !== s.taken || !pending) {
+        s.taken = taken;
+        s.at = now;
+      } else if (now - s.at >= stallMs) {
+        branch.destroy(stalled(s.name, stallMs));
+      }
+    }
+  };
+  const timer = setInterval(check, Math.max(10, Math.floor(stallMs / 5)));
+  return {
+    wrote(branch: PassThrough, bytes: number) {
+      const s = state.get(branch);
+      if (s === undefined) return;
+      if (s.at === 0) s.at = Date.now();
+      s.written += bytes;
+    },
+    /** A branch read to its end, or gone: no longer watched; the timer stops with the last one. */
+    forget(branch: PassThrough) {
+      state.delete(branch);
+      if (state.size === 0) clearInterval(timer);
+    },
+  };
+}
+
 function stalled(name: string, stallMs: number): BackupError {
   return new BackupError(
-    `${name} stopped accepting data for ${Math.round(stallMs / 1000)} s; the other copies went on without it`,
+    `${name} stopped accepting data for ${formatSeconds(stallMs)}; the other copies went on without it`,
     'target',
   );
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }

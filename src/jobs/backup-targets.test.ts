@@ -191,7 +191,8 @@ describe('backups to several targets (PostgreSQL source, local folder + S3 emula
     assert.match(record?.copies[1]?.reason ?? '', /does not exist/);
     assert.deepEqual(readdirSync(join(dir, 'kept')), [record?.file]);
     const [run] = await store.listRuns({ unitId: 'shop/nobucket.backup', limit: 1 });
-    const conditions = (run?.details as { conditions: { condition: string; passed: boolean }[] }).conditions;
+    const conditions =
+      (run?.details as { conditions: { condition: string; passed: boolean }[] } | undefined)?.conditions ?? [];
     assert.deepEqual(
       conditions.filter((c) => c.condition.startsWith('copy on')).map((c) => [c.condition, c.passed]),
       [
