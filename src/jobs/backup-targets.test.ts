@@ -221,4 +221,17 @@ describe('backups to several targets (PostgreSQL source, local folder + S3 emula
     const [drill] = await runNow('shop/nofolder.drill');
     assert.equal(drill?.lastOutcome, 'ok', drill?.alert.lastSummary);
   });
+
+  it('no copy left to read: the drill could not run, and says what it found on each target', async () => {
+    const [record] = await deps.catalog.list({ app: 'shop', database: 'main' });
+    const file = record?.file as string;
+    rmSync(join(dir, 'backups', file));
+    await resolveTarget(bucketUrl, { baseDir: dir, env: s3Env }).remove(file);
+    const [unit] = await runNow('shop/main.drill');
+    assert.equal(unit?.lastOutcome, 'warning');
+    assert.equal(
+      unit?.alert.lastSummary,
+      `drill could not run: no copy of backup ${record?.id} can be read: file:${join(dir, 'backups')}: ${file} is not there; ${bucketUrl}: ${file} is not there`,
+    );
+  });
 });
