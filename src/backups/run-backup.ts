@@ -52,21 +52,8 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
   const log = logger.child({ app: source.app, database: source.database });
   await cleanUpInterrupted(opts, log);
 
-  const startedAt = clock.now();
-  const id = (opts.newId ?? randomUUID)();
-  const gzip = !adapter.compressed;
-  const record = runningBackup({
-    id,
-    app: source.app,
-    database: source.database,
-    engine: adapter.engine,
-    format: adapter.format,
-    file: archiveName({ ...source, startedAt, id, format: adapter.format, gzip, encrypted: encrypter !== undefined }),
-    targets: targets.map((t) => t.description),
-    startedAt,
-    gzip,
-    recipients: opts.recipients.map(recipientFingerprint),
-  });
+  const record = newRecord(opts, encrypter !== undefined);
+  const { id, startedAt, gzip } = record;
   await catalog.insert(record);
   log.info({ backup: id, file: record.file }, 'backup started');
   if (encrypter === undefined) log.warn({ backup: id }, 'backup is not encrypted: add encrypt.recipients to the plan');
@@ -96,22 +83,7 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
     const summaryGate = awaitBeforeEnd(dump.summary);
     const pre = chain([dump.stream, summaryGate, plain, ...(gzip ? [createGzip()] : [])]);
     const encrypted = encrypter ? await encryptStream(pre, encrypter) : pre;
-    const archive = chain([encrypted, cipher]);
-    // One target reads the archive itself, as it always did: no one to go on without, so no stall limit either.
-    const branches =
-      targets.length === 1
-        ? [archive]
-        : tee(archive, targets.length, {
-            names: targets.map((t) => t.description),
-            ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
-          });
-    const puts = await Promise.allSettled(
-      targets.map((t, i) => putCopy(t, record.file, branches[i] as Readable, controller.signal)),
-    );
-    const written = puts.find((p) => p.status === 'fulfilled');
-    // No copy anywhere: the backup failed, for the first target's reason (the only one, with a single target).
-    if (written === undefined) throw (puts[0] as PromiseRejectedResult).reason;
-    const { sizeBytes } = written.value;
+    const { puts, sizeBytes } = await writeCopies(chain([encrypted, cipher]), record.file, opts, controller.signal);
     const summary: DumpSummary = await dump.summary;
     const takenAt = clock.now();
     await recordCopies(id, targets, puts, { catalog, clock, log, url: opts.url, source });
@@ -152,6 +124,26 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
   }
 }
 
+/** The record of a backup starting now: its id, archive name and one running copy per target. */
+function newRecord(opts: RunBackupOptions, encrypted: boolean): BackupRecord {
+  const { adapter, source } = opts;
+  const startedAt = opts.clock.now();
+  const id = (opts.newId ?? randomUUID)();
+  const gzip = !adapter.compressed;
+  return runningBackup({
+    id,
+    app: source.app,
+    database: source.database,
+    engine: adapter.engine,
+    format: adapter.format,
+    file: archiveName({ ...source, startedAt, id, format: adapter.format, gzip, encrypted }),
+    targets: opts.targets.map((t) => t.description),
+    startedAt,
+    gzip,
+    recipients: opts.recipients.map(recipientFingerprint),
+  });
+}
+
 /**
  * Cleans up after runs of this database that never finished (upkeep was killed): removes their temporary files and
  * marks their rows failed. A run still in progress elsewhere (another process on this host that is alive, or another
@@ -182,6 +174,31 @@ async function cleanUpInterrupted(opts: RunBackupOptions, log: Logger): Promise<
       reason: 'interrupted: upkeep stopped before this backup finished; its partial file was removed',
     });
   }
+}
+
+/**
+ * Writes the archive to every target at once (one target reads it directly, as it always did: no one to go on
+ * without, so no stall limit either). Returns each put's outcome, or throws the first target's failure when no target
+ * got a copy (the only one's, with a single target).
+ */
+async function writeCopies(
+  archive: Readable,
+  file: string,
+  opts: RunBackupOptions,
+  signal: AbortSignal,
+): Promise<{ puts: PromiseSettledResult<{ sizeBytes: number }>[]; sizeBytes: number }> {
+  const { targets } = opts;
+  const branches =
+    targets.length === 1
+      ? [archive]
+      : tee(archive, targets.length, {
+          names: targets.map((t) => t.description),
+          ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
+        });
+  const puts = await Promise.allSettled(targets.map((t, i) => putCopy(t, file, branches[i] as Readable, signal)));
+  const written = puts.find((p) => p.status === 'fulfilled');
+  if (written === undefined) throw (puts[0] as PromiseRejectedResult).reason;
+  return { puts, sizeBytes: written.value.sizeBytes };
 }
 
 /** Writes one copy; a put that failed before reading its branch releases it, so the other copies go on. */
