@@ -7,9 +7,9 @@ import { readArchiveFile } from '../backups/archive-file.js';
 import { locateArchive, looksLikeFile } from '../backups/archive-location.js';
 import { parseArchiveName } from '../backups/archive-name.js';
 import type { BackupRecord } from '../backups/backup-record.js';
-import { type BackupTarget, resolveTarget } from '../backups/target.js';
+import type { BackupTarget } from '../backups/target.js';
 import type { AdapterContext } from '../databases/adapter.js';
-import { identitiesOf, targetOf } from '../jobs/backup-work.js';
+import { copyTargetOf, identitiesOf } from '../jobs/backup-work.js';
 import type { DatabaseBackupPlan } from '../plan/compile-databases.js';
 import type { LoadedPlan } from '../plan/load-plan.js';
 import { type BackupSession, findBackup, planForRecord } from './backup-support.js';
@@ -43,15 +43,16 @@ export async function resolveBackup(
   if (!(await looksLikeFile(ref, ctx.cwd))) {
     const record = await findBackup(catalog, ref);
     const plan = planForRecord(record, loaded, ctx);
-    const inPlan = loaded?.backups.some((p) => p === plan) === true;
-    // A record the plan no longer has: its target as recorded, with this shell's AWS_* settings for S3.
-    const target = inPlan
-      ? targetOf(plan, session.deps)
-      : resolveTarget(record.target, { baseDir: ctx.cwd, env: ctx.env });
+    // The first healthy copy that is there, in the plan's order; a record the plan no longer has keeps its targets as
+    // recorded (planForRecord), opened with this shell's AWS_* settings for S3.
+    const target = await copyTargetOf(record, plan, session.deps, ctx.env);
     return { record, target, identities: await identitiesOf(plan, ctx.env, ctx.cwd), plan, fromFile: false };
   }
   const location = await locateArchive(ref, { cwd: ctx.cwd, env: ctx.env });
-  const known = (await catalog.find(location.name)).find((r) => r.target === location.target.description);
+  const here = location.target.description;
+  const known = (await catalog.find(location.name)).find(
+    (r) => r.target === here || r.copies.some((c) => c.target === here),
+  );
   if (known) {
     const plan = planForRecord(known, loaded, ctx);
     const identities = await identitiesOf(plan, ctx.env, ctx.cwd);
