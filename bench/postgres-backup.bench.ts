@@ -204,7 +204,7 @@ async function runSide(side: string, url: string, out: string): Promise<SideResu
         adapter: postgresAdapter,
         url,
         source: { app: 'bench', database: 'main' },
-        target: localTarget(out),
+        targets: [localTarget(out)],
         recipients: [await identityToRecipient(identity)],
         catalog: memoryCatalog(),
         clock: systemClock,
@@ -231,6 +231,16 @@ function memoryCatalog(): BackupCatalog {
       const next = { ...(rows.get(id) as BackupRecord), ...patch };
       rows.set(id, next);
       return next;
+    },
+    updateCopy: async (id, target, patch) => {
+      const record = rows.get(id) as BackupRecord;
+      const next = { ...record, copies: record.copies.map((c) => (c.target === target ? { ...c, ...patch } : c)) };
+      rows.set(id, next);
+      return next;
+    },
+    removeCopy: async (id, target) => {
+      const record = rows.get(id) as BackupRecord;
+      rows.set(id, { ...record, copies: record.copies.filter((c) => c.target !== target) });
     },
     get: async (id) => rows.get(id),
     list: async () => [...rows.values()],

@@ -45,7 +45,7 @@ if (skip !== undefined) {
           adapter: fakeAdapter({ collections }),
           url: 'mongodb://127.0.0.1:1/shop',
           source: { app: 'shop', database: 'main' },
-          target: localTarget(join(tmp.dir, 'backups')),
+          targets: [localTarget(join(tmp.dir, 'backups'))],
           recipients: [recipient],
           catalog,
           clock: new ManualClock(Date.UTC(2026, 3, 1)),

@@ -103,6 +103,17 @@ export async function readArchiveFile(opts: ReadFileOptions): Promise<BackupReco
     plaintextSha256: plainHash.hex(),
     ciphertextSha256,
     recipients: layers.recipients,
+    copies: [
+      {
+        target: opts.target.description,
+        state: 'checked',
+        sizeBytes: cipher.bytes,
+        writtenAt: startedAt,
+        checkedAt: opts.now,
+        failedAt: null,
+        reason: null,
+      },
+    ],
   };
 }
 

@@ -47,7 +47,10 @@ export const backupCommand: Command = {
         if (facts.pruned) ctx.stdout.write(`pruned   ${facts.pruned} old backup(s) by the keep policy\n`);
         if (facts.pruneError) ctx.stdout.write(`pruned   no: ${scrubPlanSecrets(facts.pruneError, plan)}\n`);
       }
-      return record.state === 'failed' ? 1 : 0;
+      // A copy that failed is the backup unit's alert too: say which, and exit 1 as the thing checked failed.
+      const lost = (facts.copies ?? []).filter((c) => c.state === 'failed' || c.state === 'unreadable');
+      for (const c of lost) ctx.stderr.write(`upkeep backup: copy on ${c.target} ${c.state}: ${c.error ?? ''}\n`);
+      return record.state === 'failed' || lost.length > 0 ? 1 : 0;
     } catch (err) {
       bar.done();
       if (err instanceof BackupError) {

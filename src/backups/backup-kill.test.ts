@@ -55,7 +55,7 @@ it('kill -9 mid-backup: no archive under a final name; the next run removes the 
         adapter: fakeAdapter({ collections: { events: 1_000 } }),
         url: 'mongodb://127.0.0.1:1/shop',
         source: { app: 'shop', database: 'main' },
-        target,
+        targets: [target],
         recipients: [key.recipient],
         catalog,
         clock: new ManualClock(Date.UTC(2026, 3, 1, 1)),

@@ -11,6 +11,27 @@ export type BackupState = 'running' | 'taken' | 'checked' | 'drilled' | 'failed'
 /** Which step a failed backup failed in. */
 export type BackupStage = 'backup' | 'check' | 'drill';
 
+/**
+ * One copy's state on one target: `running` while written, `written` once under its final name, `checked` after its
+ * own read-through, `failed` (with the reason) when the write or its check failed.
+ */
+export type CopyState = 'running' | 'written' | 'checked' | 'failed';
+
+/** One copy of a backup on one of its targets (a plan's `to:` list writes one per entry). */
+export interface BackupCopy {
+  /** The target's description (`file:/srv/backups`, `s3://bucket/prefix`; never credentials). */
+  target: string;
+  state: CopyState;
+  sizeBytes: number | null;
+  writtenAt: number | null;
+  checkedAt: number | null;
+  failedAt: number | null;
+  reason: string | null;
+}
+
+/** The fields a copy's state change may set. */
+export type CopyPatch = Partial<Omit<BackupCopy, 'target'>>;
+
 /** One backup as recorded in the catalog. Never holds a secret: recipients are fingerprints of public keys. */
 export interface BackupRecord {
   id: string;
@@ -21,7 +42,7 @@ export interface BackupRecord {
   format: 'tar' | 'pgdump';
   /** The archive's final name inside the target. */
   file: string;
-  /** The plan's `to:` (a file: URL or path; never holds credentials). */
+  /** The first target's description (see `copies` for every target; never holds credentials). */
   target: string;
   state: BackupState;
   startedAt: number;
@@ -47,15 +68,23 @@ export interface BackupRecord {
   ciphertextSha256: string | null;
   /** Fingerprints of the age recipients the archive was encrypted to; empty means not encrypted. */
   recipients: string[];
+  /** One per target, in the plan's order. The record's state is the backup's; each copy has its own. */
+  copies: BackupCopy[];
 }
 
-/** The fields a state change may set. */
-export type BackupPatch = Partial<Omit<BackupRecord, 'id' | 'app' | 'database' | 'engine' | 'format' | 'startedAt'>>;
+/** The fields a state change may set (copies change through updateCopy). */
+export type BackupPatch = Partial<
+  Omit<BackupRecord, 'id' | 'app' | 'database' | 'engine' | 'format' | 'startedAt' | 'copies'>
+>;
 
 /** Where backups are recorded (src/backups/backup-store.ts on SQLite or PostgreSQL). */
 export interface BackupCatalog {
-  /** Records a new backup (state `running`). */
+  /** Records a new backup (state `running`) with its copies. */
   insert(record: BackupRecord): Promise<void>;
+  /** Changes one copy of a backup; returns the record after it. */
+  updateCopy(id: string, target: string, patch: CopyPatch): Promise<BackupRecord>;
+  /** Forgets one copy (after its file was removed from that target). */
+  removeCopy(id: string, target: string): Promise<void>;
   /** Applies a state change; returns the record after it. */
   update(id: string, patch: BackupPatch): Promise<BackupRecord>;
   /** One backup, or undefined. */
@@ -74,13 +103,26 @@ export function isVerified(state: BackupState): boolean {
 /** What is known when a backup starts; everything else starts empty. */
 export type BackupStart = Pick<
   BackupRecord,
-  'id' | 'app' | 'database' | 'engine' | 'format' | 'file' | 'target' | 'startedAt' | 'gzip' | 'recipients'
->;
+  'id' | 'app' | 'database' | 'engine' | 'format' | 'file' | 'startedAt' | 'gzip' | 'recipients'
+> & { targets: readonly string[] };
+
+/** A copy being written to `target`. */
+export function runningCopy(target: string): BackupCopy {
+  return { target, state: 'running', sizeBytes: null, writtenAt: null, checkedAt: null, failedAt: null, reason: null };
+}
+
+/** A copy that can be read (written, and not found damaged). */
+export function isReadable(copy: BackupCopy): boolean {
+  return copy.state === 'written' || copy.state === 'checked';
+}
 
 /** A new backup's record, state `running`, with nothing taken, checked or measured yet. */
 export function runningBackup(start: BackupStart): BackupRecord {
+  const { targets, ...rest } = start;
   return {
-    ...start,
+    ...rest,
+    target: targets[0] ?? '',
+    copies: targets.map(runningCopy),
     state: 'running',
     takenAt: null,
     checkedAt: null,

@@ -3,10 +3,9 @@
  * path, `file:` URL or `s3://bucket/key`. A file the catalog does not know is read from the file alone, with the
  * identity from the plan or UPKEEP_BACKUP_IDENTITY: that is how a backup is recovered on a new machine.
  */
-
 import type { CliContext } from '../cli/command.js';
 import type { AdapterContext } from '../databases/adapter.js';
-import { identitiesOf, targetOf } from '../jobs/backup-work.js';
+import { copyTargetOf, identitiesOf } from '../jobs/backup-work.js';
 import type { DatabaseBackupPlan } from '../plan/compile-databases.js';
 import type { LoadedPlan } from '../plan/load-plan.js';
 import { readArchiveFile } from './archive-file.js';
@@ -14,7 +13,7 @@ import { locateArchive, looksLikeFile } from './archive-location.js';
 import { parseArchiveName } from './archive-name.js';
 import type { BackupRecord } from './backup-record.js';
 import { type BackupSession, findBackup, planForRecord } from './command-support.js';
-import { type BackupTarget, resolveTarget } from './target.js';
+import type { BackupTarget } from './target.js';
 
 /** A backup to verify or restore, with where to read it and the identities that open it. */
 export interface ResolvedBackup {
@@ -44,15 +43,16 @@ export async function resolveBackup(
   if (!(await looksLikeFile(ref, ctx.cwd))) {
     const record = await findBackup(catalog, ref);
     const plan = planForRecord(record, loaded, ctx);
-    const inPlan = loaded?.backups.some((p) => p === plan) === true;
-    // A record the plan no longer has: its target as recorded, with this shell's AWS_* settings for S3.
-    const target = inPlan
-      ? targetOf(plan, session.deps)
-      : resolveTarget(record.target, { baseDir: ctx.cwd, env: ctx.env });
+    // The first healthy copy that is there, in the plan's order; a record the plan no longer has keeps its targets as
+    // recorded (planForRecord), opened with this shell's AWS_* settings for S3.
+    const target = await copyTargetOf(record, plan, session.deps, ctx.env);
     return { record, target, identities: await identitiesOf(plan, ctx.env, ctx.cwd), plan, fromFile: false };
   }
   const location = await locateArchive(ref, { cwd: ctx.cwd, env: ctx.env });
-  const known = (await catalog.find(location.name)).find((r) => r.target === location.target.description);
+  const here = location.target.description;
+  const known = (await catalog.find(location.name)).find(
+    (r) => r.target === here || r.copies.some((c) => c.target === here),
+  );
   if (known) {
     const plan = planForRecord(known, loaded, ctx);
     const identities = await identitiesOf(plan, ctx.env, ctx.cwd);

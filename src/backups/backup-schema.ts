@@ -1,8 +1,15 @@
-/** Row type of the backup catalog (migration 0004) and its mapping to BackupRecord. Pure. */
-
+/** Row types of the backup catalog (migrations 0004, 0005) and their mapping to BackupRecord. Pure. */
 import type { Counts } from '../databases/adapter.js';
 import type { StoreSchema } from '../store/schema.js';
-import type { BackupPatch, BackupRecord, BackupStage, BackupState } from './backup-record.js';
+import type {
+  BackupCopy,
+  BackupPatch,
+  BackupRecord,
+  BackupStage,
+  BackupState,
+  CopyPatch,
+  CopyState,
+} from './backup-record.js';
 
 /** `backups`: one row per backup run. */
 export interface BackupsTable {
@@ -34,15 +41,59 @@ export interface BackupsTable {
   recipients_json: string;
 }
 
+/** `backup_copies`: one row per copy of a backup on one target. */
+export interface BackupCopiesTable {
+  backup_id: string;
+  target: string;
+  position: number;
+  state: string;
+  size_bytes: number | null;
+  written_at: number | null;
+  checked_at: number | null;
+  failed_at: number | null;
+  reason: string | null;
+}
+
 /** The store's tables plus the backup catalog. */
 export interface BackupSchema extends StoreSchema {
   backups: BackupsTable;
+  backup_copies: BackupCopiesTable;
 }
 
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
-/** A backups row as a record (bigint columns come back as strings on some drivers). */
-export function backupFromRow(row: BackupsTable): BackupRecord {
+/** A backup_copies row as a copy. */
+export function copyFromRow(row: BackupCopiesTable): BackupCopy {
+  return {
+    target: row.target,
+    state: row.state as CopyState,
+    sizeBytes: num(row.size_bytes),
+    writtenAt: num(row.written_at),
+    checkedAt: num(row.checked_at),
+    failedAt: num(row.failed_at),
+    reason: row.reason,
+  };
+}
+
+/** A copy as a row of backup `id`, at `position` in its list. */
+export function copyToRow(id: string, c: BackupCopy, position: number): BackupCopiesTable {
+  return { backup_id: id, target: c.target, position, ...copyPatchToRow(c) } as BackupCopiesTable;
+}
+
+/** The columns a copy patch sets (only the keys present). */
+export function copyPatchToRow(p: CopyPatch): Partial<BackupCopiesTable> {
+  const row: Partial<BackupCopiesTable> = {};
+  if (p.state !== undefined) row.state = p.state;
+  if (p.sizeBytes !== undefined) row.size_bytes = p.sizeBytes;
+  if (p.writtenAt !== undefined) row.written_at = p.writtenAt;
+  if (p.checkedAt !== undefined) row.checked_at = p.checkedAt;
+  if (p.failedAt !== undefined) row.failed_at = p.failedAt;
+  if (p.reason !== undefined) row.reason = p.reason;
+  return row;
+}
+
+/** A backups row and its copies (in the plan's order, as inserted) as a record. */
+export function backupFromRow(row: BackupsTable, copies: readonly BackupCopy[] = []): BackupRecord {
   return {
     id: row.id,
     app: row.app,
@@ -68,10 +119,11 @@ export function backupFromRow(row: BackupsTable): BackupRecord {
     plaintextSha256: row.plaintext_sha256,
     ciphertextSha256: row.ciphertext_sha256,
     recipients: JSON.parse(row.recipients_json) as string[],
+    copies: [...copies],
   };
 }
 
-/** A whole record as a row. */
+/** A whole record as a row (its copies are rows of their own). */
 export function backupToRow(r: BackupRecord): BackupsTable {
   return {
     id: r.id,

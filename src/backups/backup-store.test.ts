@@ -18,7 +18,7 @@ function record(id: string, over: Partial<BackupRecord> = {}): BackupRecord {
     engine: 'postgres',
     format: 'pgdump',
     file: `shop.main.${id}.pgdump.age`,
-    target: 'file:/srv/backups',
+    targets: ['file:/srv/backups'],
     startedAt: T0,
     gzip: false,
     recipients: ['sha256:0123456789abcdef'],

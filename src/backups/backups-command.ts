@@ -30,7 +30,14 @@ export function backupRows(records: BackupRecord[], now: number, all: boolean): 
     r.counts === null ? '—' : String(Object.keys(r.counts).length),
     relativeTime(r.drilledAt ?? r.checkedAt ?? r.failedAt ?? r.takenAt ?? r.startedAt, now),
     r.reason ?? '',
+    copiesCell(r),
   ]);
+}
+
+/** Where each copy is and its state (`file:/srv/backups checked, s3://b/shop failed`); the reasons are in --json. */
+export function copiesCell(record: BackupRecord): string {
+  if (record.copies.length === 0) return record.target;
+  return record.copies.map((c) => `${c.target} ${c.state}`).join(', ');
 }
 
 export const backupsCommand: Command = {
@@ -98,6 +105,7 @@ export const backupsCommand: Command = {
         'ITEMS',
         'LAST CHANGE',
         'REASON',
+        'COPIES',
       ];
       ctx.stdout.write(`${table(headers, rows)}\n`);
       if (source && alertAfterMs !== null) {

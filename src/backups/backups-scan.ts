@@ -76,7 +76,10 @@ export async function scanTarget(
   try {
     for (const entry of await target.list()) {
       report.found++;
-      const byName = (await catalog.find(entry.name)).find((r) => r.target === target.description);
+      const here = target.description;
+      const byName = (await catalog.find(entry.name)).find(
+        (r) => r.target === here || r.copies.some((c) => c.target === here),
+      );
       if (byName) {
         report.known.push(byName.id);
         continue;

@@ -104,7 +104,7 @@ export function planForRecord(
     timeoutMs: 2 * 3_600_000,
     keep: DEFAULT_KEEP,
     ...(identity ? { encrypt: { recipients: [], identity } } : {}),
-    to: record.target,
+    to: record.copies.length > 0 ? record.copies.map((c) => c.target) : [record.target],
     baseDir: ctx.cwd,
     verify: null,
     alertAfterMs: null,
@@ -137,6 +137,11 @@ export function describeRecord(record: BackupRecord): string {
     `file     ${record.target.replace(/\/+$/, '')}/${record.file}`,
     `started  ${new Date(record.startedAt).toISOString()}`,
   ];
+  // Several targets: where each copy is, and what became of it.
+  if (record.copies.length > 1) {
+    lines.push('copies');
+    for (const c of record.copies) lines.push(`  ${c.target} ${c.state}${c.reason ? ` — ${c.reason}` : ''}`);
+  }
   if (record.sizeBytes !== null)
     lines.push(
       `size     ${formatBytes(record.sizeBytes)} stored, ${formatBytes(record.plaintextBytes ?? 0)} dumped${record.durationMs !== null ? ` in ${formatDuration(record.durationMs)}` : ''}`,

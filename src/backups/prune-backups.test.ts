@@ -24,7 +24,7 @@ it('keeps the newest verified backup per day and the unverified newer ones; remo
         adapter: fakeAdapter({ collections: { t: 10 } }),
         url: 'x',
         source,
-        target,
+        targets: [target],
         recipients: [key.recipient],
         catalog,
         clock,

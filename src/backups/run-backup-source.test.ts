@@ -36,7 +36,7 @@ it('an unreachable PostgreSQL source fails the backup as the source, without the
     adapter: postgresAdapter,
     url,
     source: { app: 'shop', database: 'main' },
-    target: localTarget(join(tmp.dir, 'backups')),
+    targets: [localTarget(join(tmp.dir, 'backups'))],
     recipients: [key.recipient],
     catalog,
     clock: new ManualClock(Date.UTC(2026, 3, 1)),

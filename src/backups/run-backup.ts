@@ -1,6 +1,7 @@
 /**
  * The backup pipeline: adapter.dump() → SHA-256 of the plaintext → gzip (unless the format is compressed) → age →
- * SHA-256 of the ciphertext → target (temporary name, fsync, rename). Streams end to end; recorded in the catalog.
+ * SHA-256 of the ciphertext → every target at once (temporary name, fsync, rename). Streams end to end, one dump
+ * for all targets; recorded in the catalog with one copy per target.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,17 +14,21 @@ import { type DatabaseAdapter, DatabaseError, type DumpSummary, type TransferPro
 import type { Clock } from '../schedule/clock.js';
 import { encrypterFor, encryptStream, recipientFingerprint } from './age-crypto.js';
 import { archiveName, archivePrefix } from './archive-name.js';
-import { type BackupCatalog, type BackupRecord, runningBackup } from './backup-record.js';
+import { type BackupCatalog, type BackupPatch, type BackupRecord, runningBackup } from './backup-record.js';
 import { BackupError } from './errors.js';
 import { HashThrough } from './hash-through.js';
 import type { BackupTarget } from './target.js';
+import { tee } from './tee.js';
 
 /** Everything one backup run needs; the connection string is used, never logged or stored. */
 export interface RunBackupOptions {
   adapter: DatabaseAdapter;
   url: string;
   source: { app: string; database: string };
-  target: BackupTarget;
+  /** Where copies go, in the plan's order; a target that fails loses only its own copy. */
+  targets: readonly BackupTarget[];
+  /** How long one target may hold the others up (default: tee's). */
+  stallMs?: number;
   /** age recipients (age1...); empty writes an unencrypted archive. */
   recipients: readonly string[];
   catalog: BackupCatalog;
@@ -37,28 +42,18 @@ export interface RunBackupOptions {
   newId?: () => string;
 }
 
-/** Runs one backup; returns the `taken` record, or throws a BackupError after recording the run as failed. */
+/**
+ * Runs one backup; returns the `taken` record (its copies say which targets have it), or throws a BackupError after
+ * recording the run as failed when no target got a copy.
+ */
 export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
-  const { adapter, source, target, catalog, clock, logger } = opts;
+  const { adapter, source, targets, catalog, clock, logger } = opts;
   const encrypter = opts.recipients.length > 0 ? encrypterFor(opts.recipients) : undefined;
   const log = logger.child({ app: source.app, database: source.database });
   await cleanUpInterrupted(opts, log);
 
-  const startedAt = clock.now();
-  const id = (opts.newId ?? randomUUID)();
-  const gzip = !adapter.compressed;
-  const record = runningBackup({
-    id,
-    app: source.app,
-    database: source.database,
-    engine: adapter.engine,
-    format: adapter.format,
-    file: archiveName({ ...source, startedAt, id, format: adapter.format, gzip, encrypted: encrypter !== undefined }),
-    target: target.description,
-    startedAt,
-    gzip,
-    recipients: opts.recipients.map(recipientFingerprint),
-  });
+  const record = newRecord(opts, encrypter !== undefined);
+  const { id, startedAt, gzip } = record;
   await catalog.insert(record);
   log.info({ backup: id, file: record.file }, 'backup started');
   if (encrypter === undefined) log.warn({ backup: id }, 'backup is not encrypted: add encrypt.recipients to the plan');
@@ -88,9 +83,10 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
     const summaryGate = awaitBeforeEnd(dump.summary);
     const pre = chain([dump.stream, summaryGate, plain, ...(gzip ? [createGzip()] : [])]);
     const encrypted = encrypter ? await encryptStream(pre, encrypter) : pre;
-    const { sizeBytes } = await target.put(record.file, chain([encrypted, cipher]), { signal: controller.signal });
+    const { puts, sizeBytes } = await writeCopies(chain([encrypted, cipher]), record.file, opts, controller.signal);
     const summary: DumpSummary = await dump.summary;
     const takenAt = clock.now();
+    await recordCopies(id, targets, puts, { catalog, clock, log, url: opts.url, source });
     const taken = await catalog.update(id, {
       state: 'taken',
       takenAt,
@@ -113,15 +109,13 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
     dumpStream?.destroy();
     const failure = classify(err, { sourceFailed, aborted: opts.signal?.aborted === true, url: opts.url, source });
     const failedAt = clock.now();
-    await catalog
-      .update(id, {
-        state: 'failed',
-        failedAt,
-        failedIn: 'backup',
-        reason: failure.message,
-        durationMs: failedAt - startedAt,
-      })
-      .catch((storeErr: unknown) => log.error({ err: storeErr, backup: id }, 'could not record the failed backup'));
+    await failRecord(catalog, record, {
+      state: 'failed',
+      failedAt,
+      failedIn: 'backup',
+      reason: failure.message,
+      durationMs: failedAt - startedAt,
+    }).catch((storeErr: unknown) => log.error({ err: storeErr, backup: id }, 'could not record the failed backup'));
     log.warn({ backup: id, reason: failure.reason }, `backup failed: ${failure.message}`);
     throw failure;
   } finally {
@@ -130,21 +124,126 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupRecord> {
   }
 }
 
+/** The record of a backup starting now: its id, archive name and one running copy per target. */
+function newRecord(opts: RunBackupOptions, encrypted: boolean): BackupRecord {
+  const { adapter, source } = opts;
+  const startedAt = opts.clock.now();
+  const id = (opts.newId ?? randomUUID)();
+  const gzip = !adapter.compressed;
+  return runningBackup({
+    id,
+    app: source.app,
+    database: source.database,
+    engine: adapter.engine,
+    format: adapter.format,
+    file: archiveName({ ...source, startedAt, id, format: adapter.format, gzip, encrypted }),
+    targets: opts.targets.map((t) => t.description),
+    startedAt,
+    gzip,
+    recipients: opts.recipients.map(recipientFingerprint),
+  });
+}
+
 /**
  * Cleans up after runs of this database that never finished (upkeep was killed): removes their temporary files and
  * marks their rows failed. A run still in progress elsewhere (another process on this host that is alive, or another
  * host, which cannot be asked) is left alone.
  */
 async function cleanUpInterrupted(opts: RunBackupOptions, log: Logger): Promise<void> {
-  const { removed, live } = await opts.target.removePartials(archivePrefix(opts.source), ownerIsLive);
-  if (removed.length > 0) log.info({ files: removed }, 'removed partial archives of interrupted backups');
+  const live: string[] = [];
+  const failures: unknown[] = [];
+  for (const target of opts.targets) {
+    try {
+      const found = await target.removePartials(archivePrefix(opts.source), ownerIsLive);
+      if (found.removed.length > 0)
+        log.info({ files: found.removed }, 'removed partial archives of interrupted backups');
+      live.push(...found.live);
+    } catch (err) {
+      // One target that cannot be reached must not stop the copies to the others: its own write will fail and say so.
+      failures.push(err);
+      log.warn({ err, target: target.description }, 'could not clean up partial archives');
+    }
+  }
+  if (failures.length === opts.targets.length) throw failures[0];
   const stale = (await opts.catalog.list(opts.source)).filter((b) => b.state === 'running' && !live.includes(b.file));
   for (const b of stale) {
-    await opts.catalog.update(b.id, {
+    await failRecord(opts.catalog, b, {
       state: 'failed',
       failedAt: opts.clock.now(),
       failedIn: 'backup',
       reason: 'interrupted: upkeep stopped before this backup finished; its partial file was removed',
+    });
+  }
+}
+
+/**
+ * Writes the archive to every target at once (one target reads it directly, as it always did: no one to go on
+ * without, so no stall limit either). Returns each put's outcome, or throws the first target's failure when no target
+ * got a copy (the only one's, with a single target).
+ */
+async function writeCopies(
+  archive: Readable,
+  file: string,
+  opts: RunBackupOptions,
+  signal: AbortSignal,
+): Promise<{ puts: PromiseSettledResult<{ sizeBytes: number }>[]; sizeBytes: number }> {
+  const { targets } = opts;
+  const branches =
+    targets.length === 1
+      ? [archive]
+      : tee(archive, targets.length, {
+          names: targets.map((t) => t.description),
+          ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
+        });
+  const puts = await Promise.allSettled(targets.map((t, i) => putCopy(t, file, branches[i] as Readable, signal)));
+  const written = puts.find((p) => p.status === 'fulfilled');
+  if (written === undefined) throw (puts[0] as PromiseRejectedResult).reason;
+  return { puts, sizeBytes: written.value.sizeBytes };
+}
+
+/** Writes one copy; a put that failed before reading its branch releases it, so the other copies go on. */
+async function putCopy(
+  target: BackupTarget,
+  name: string,
+  branch: Readable,
+  signal: AbortSignal,
+): Promise<{ sizeBytes: number }> {
+  try {
+    return await target.put(name, branch, { signal });
+  } catch (err) {
+    branch.destroy();
+    throw err;
+  }
+}
+
+/** Records each copy as written or failed (with its own reason, free of the connection string's secrets). */
+async function recordCopies(
+  id: string,
+  targets: readonly BackupTarget[],
+  puts: readonly PromiseSettledResult<{ sizeBytes: number }>[],
+  ctx: { catalog: BackupCatalog; clock: Clock; log: Logger; url: string; source: { app: string; database: string } },
+): Promise<void> {
+  for (const [i, put] of puts.entries()) {
+    const target = (targets[i] as BackupTarget).description;
+    const at = ctx.clock.now();
+    if (put.status === 'fulfilled') {
+      await ctx.catalog.updateCopy(id, target, { state: 'written', sizeBytes: put.value.sizeBytes, writtenAt: at });
+      continue;
+    }
+    const failure = classify(put.reason, { sourceFailed: false, aborted: false, url: ctx.url, source: ctx.source });
+    ctx.log.warn({ backup: id, target, reason: failure.reason }, `copy to ${target} failed: ${failure.message}`);
+    await ctx.catalog.updateCopy(id, target, { state: 'failed', failedAt: at, reason: failure.message });
+  }
+}
+
+/** Records a backup failed, and every copy of it that was still being written. */
+async function failRecord(catalog: BackupCatalog, record: BackupRecord, patch: BackupPatch): Promise<void> {
+  await catalog.update(record.id, patch);
+  for (const copy of record.copies.filter((c) => c.state === 'running')) {
+    await catalog.updateCopy(record.id, copy.target, {
+      state: 'failed',
+      failedAt: patch.failedAt ?? null,
+      reason: patch.reason ?? null,
     });
   }
 }

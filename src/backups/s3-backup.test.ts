@@ -42,7 +42,7 @@ describe('runBackup to S3', { skip: s3SkipReason() ?? false }, () => {
       adapter,
       url: 'mongodb://127.0.0.1:27017/shop',
       source,
-      target: to,
+      targets: [to],
       recipients: [key.recipient],
       catalog,
       clock,

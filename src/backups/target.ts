@@ -1,12 +1,10 @@
 /** Where archives are stored: the BackupTarget interface, and the one place a plan's `to:` is resolved to a target. */
-import { isAbsolute, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { BackupError } from './errors.js';
 import { type LocalTargetOptions, localTarget } from './local-target.js';
 import { PARTIAL } from './partial-names.js';
 import { parseS3Url } from './s3-config.js';
 import { type S3TargetOptions, s3Target } from './s3-target.js';
+import { localPathOf } from './target-location.js';
 
 export { localTarget };
 
@@ -62,19 +60,7 @@ export interface ResolveTargetOptions {
  * AWS_* settings from the environment) to a target.
  */
 export function resolveTarget(to: string, opts: ResolveTargetOptions): BackupTarget {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(to)?.[1]?.toLowerCase();
-  if (scheme === undefined || scheme.length === 1 /* a Windows drive letter */) {
-    return localTarget(resolve(opts.baseDir, to), opts.local);
-  }
-  if (scheme === 'file') {
-    const rest = to.slice('file:'.length);
-    const path = rest.startsWith('//') ? fileURLToPath(to) : rest;
-    if (path === '') throw new BackupError('backup.to "file:" names no directory: write e.g. file:./backups', 'config');
-    return localTarget(isAbsolute(path) ? path : resolve(opts.baseDir, path), opts.local);
-  }
-  if (scheme === 's3') return s3Target(parseS3Url(to, opts.env ?? process.env), opts.s3);
-  throw new BackupError(
-    `backup.to "${scheme}:..." is not a known target: use file:<directory> (e.g. file:./backups) or s3://<bucket>/<prefix>`,
-    'config',
-  );
+  const local = localPathOf(to, opts.baseDir);
+  if (local !== undefined) return localTarget(local, opts.local);
+  return s3Target(parseS3Url(to, opts.env ?? process.env), opts.s3);
 }

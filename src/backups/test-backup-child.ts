@@ -11,7 +11,7 @@ await runBackup({
   adapter: fakeAdapter({ collections: { events: 1_000_000 }, chunkDelayMs: 20 }),
   url: 'mongodb://127.0.0.1:1/shop',
   source: { app: 'shop', database: 'main' },
-  target: localTarget(args.dir),
+  targets: [localTarget(args.dir)],
   recipients: [args.recipient],
   catalog,
   clock: new ManualClock(Date.UTC(2026, 3, 1)),

@@ -178,7 +178,8 @@ function assertVerifiable(record: BackupRecord): void {
 /** Clears an earlier check/drill failure once the archive verified after all (say, with the right identity). */
 const CLEARED = { failedAt: null, failedIn: null, reason: null } as const;
 
-function isArchiveFault(err: BackupError): boolean {
+/** A failure that says the archive itself is bad (damaged, wrong key, counts differ), not that it could not be read. */
+export function isArchiveFault(err: BackupError): boolean {
   return err.reason === 'integrity' || err.reason === 'wrong-key' || err.reason === 'drill-mismatch';
 }
 

@@ -31,7 +31,7 @@ function plan(name: string, dir: string, extra: Partial<DatabaseBackupPlan> = {}
     schedule: { kind: 'every', everyMs: 86_400_000, text: 'every 1d' },
     timeoutMs: 60_000,
     keep: { last: 1 },
-    to: `file:${join(dir, name)}`,
+    to: [`file:${join(dir, name)}`],
     baseDir: dir,
     verify: { kind: 'every', everyMs: 7 * 86_400_000, text: 'every 7d' },
     scratch: 'mongodb://127.0.0.1:27017',

@@ -71,7 +71,7 @@ export function backupJobKind(deps: BackupDeps): CheckKind<DatabaseBackupPlan> {
     name: JOB_KIND.backup,
     description: 'Backs a database up (stream → compress → encrypt → checksum → target), reads it back and prunes.',
     schema: backupPlanSchema,
-    describe: (plan) => `${plan.engine} ${plan.urlRedacted} → ${plan.to}`,
+    describe: (plan) => `${plan.engine} ${plan.urlRedacted} → ${plan.to.join(', ')}`,
     probe: (plan, ctx) => probeBackup(plan, ctx, deps),
     defaultAlert: { failures: 1, successes: 1 },
     evaluate: (_plan, observation) => evaluateBackupJob(observation),

@@ -19,6 +19,14 @@ export interface FreshnessFacts {
   oldestAt: number | null;
 }
 
+/** What became of one copy, when a plan's `to:` lists several targets. */
+export interface CopyFacts {
+  target: string;
+  /** written (not checked: no identity), checked, failed (write or check), unreadable (read back failed: not the archive). */
+  state: 'written' | 'checked' | 'failed' | 'unreadable';
+  error?: string;
+}
+
 /** What a backup run did, as observation facts. */
 export interface BackupJobFacts {
   backupId?: string;
@@ -32,6 +40,8 @@ export interface BackupJobFacts {
   checkError?: string;
   pruned?: number;
   pruneError?: string;
+  /** One per target, only when there are several (each is its own condition). */
+  copies?: CopyFacts[];
 }
 
 /** What a drill did, as observation facts. */
@@ -141,6 +151,7 @@ export function evaluateBackupJob(observation: Observation): Verdict {
       severity: 'critical',
     });
   }
+  judged.push(...judgeCopies(facts.copies));
   if (facts.pruneError !== undefined) {
     judged.push({
       condition: 'retention applied',
@@ -152,6 +163,30 @@ export function evaluateBackupJob(observation: Observation): Verdict {
   const size = typeof facts.sizeBytes === 'number' ? ` (${formatBytes(facts.sizeBytes)})` : '';
   const checked = facts.check === 'passed' ? 'taken and checked' : 'taken';
   return buildVerdict(judged, values, `backup ${checked}${size}`);
+}
+
+/**
+ * One condition per target, naming it: a copy that failed alerts on its own (critical: every location the plan
+ * names is one the data is meant to survive in), and says where the backup is kept meanwhile.
+ */
+function judgeCopies(copies: readonly CopyFacts[] | undefined): Judged[] {
+  if (copies === undefined) return [];
+  const kept = copies.filter((c) => c.state === 'written' || c.state === 'checked').map((c) => c.target);
+  const keptText = kept.length > 0 ? ` (the backup is kept on ${kept.join(', ')})` : '';
+  return copies.map((copy): Judged => {
+    const condition = `copy on ${copy.target}`;
+    if (copy.state === 'written' || copy.state === 'checked') {
+      return { condition, passed: true, severity: 'critical', actual: copy.state };
+    }
+    const what = copy.state === 'unreadable' ? 'could not be read back' : 'failed';
+    return {
+      condition,
+      passed: false,
+      severity: 'critical',
+      actual: copy.state,
+      failText: `copy on ${copy.target} ${what}: ${copy.error ?? 'unknown error'}${copy.state === 'failed' ? keptText : ''}`,
+    };
+  });
 }
 
 /** The verdict of a restore drill: the drill's own outcome; how old the proof is, is the freshness unit's. */

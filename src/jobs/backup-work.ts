@@ -5,17 +5,18 @@
 import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import { loadIdentities } from '../backups/age-crypto.js';
-import type { BackupCatalog, BackupRecord } from '../backups/backup-record.js';
+import { type BackupCatalog, type BackupRecord, isReadable } from '../backups/backup-record.js';
+import { type CopyCheck, checkCopies } from '../backups/check-copies.js';
 import { BackupError } from '../backups/errors.js';
 import { pruneBackups } from '../backups/prune-backups.js';
 import { runBackup } from '../backups/run-backup.js';
 import { type BackupTarget, resolveTarget } from '../backups/target.js';
-import { checkBackup, drillBackup, type ScratchSource } from '../backups/verify.js';
+import { drillBackup, type ScratchSource } from '../backups/verify.js';
 import type { DatabaseAdapter, TransferProgress } from '../databases/adapter.js';
 import type { LocalPostgres, LocalPostgresOptions } from '../databases/local-postgres.js';
 import type { DatabaseBackupPlan } from '../plan/compile-databases.js';
 import type { Clock } from '../schedule/clock.js';
-import type { BackupJobFacts, DrillJobFacts, FreshnessFacts } from './backup-rules.js';
+import type { BackupJobFacts, CopyFacts, DrillJobFacts, FreshnessFacts } from './backup-rules.js';
 
 /** What backup work needs; injected by the composition root (src/app.ts) and by the CLI. */
 export interface BackupDeps {
@@ -27,8 +28,8 @@ export interface BackupDeps {
   timezone: string;
   /** Parent of temporary files and local drill clusters (default: the OS temp dir). */
   tmpDir?: string;
-  /** Opens the target of a plan's `to:` (tests inject fault-injecting targets). */
-  targetFor?(plan: DatabaseBackupPlan): BackupTarget;
+  /** Opens the target of one entry of a plan's `to:` (tests inject fault-injecting targets). */
+  targetFor?(to: string, plan: DatabaseBackupPlan): BackupTarget;
   /** Starts a throwaway local PostgreSQL for drills when the plan names no scratch server. */
   startLocalPostgres?(options: LocalPostgresOptions): Promise<LocalPostgres>;
 }
@@ -45,9 +46,46 @@ export interface TakeResult {
   facts: BackupJobFacts;
 }
 
-/** The target of a plan. */
-export function targetOf(plan: DatabaseBackupPlan, deps: Pick<BackupDeps, 'targetFor'>): BackupTarget {
-  return deps.targetFor ? deps.targetFor(plan) : resolveTarget(plan.to, { baseDir: plan.baseDir });
+/** The targets of a plan, in its `to:` order (S3 ones with `env`'s AWS_* settings when given, else the process's). */
+export function targetsOf(
+  plan: DatabaseBackupPlan,
+  deps: Pick<BackupDeps, 'targetFor'>,
+  env?: Readonly<Record<string, string | undefined>>,
+): BackupTarget[] {
+  return plan.to.map((to) =>
+    deps.targetFor ? deps.targetFor(to, plan) : resolveTarget(to, { baseDir: plan.baseDir, ...(env ? { env } : {}) }),
+  );
+}
+
+/**
+ * The target to read a recorded backup from: its first copy that is healthy and whose file is there, in the plan's
+ * order. A copy on a target the plan no longer lists is opened by its recorded description.
+ */
+export async function copyTargetOf(
+  record: BackupRecord,
+  plan: DatabaseBackupPlan,
+  deps: Pick<BackupDeps, 'targetFor'>,
+  env?: Readonly<Record<string, string | undefined>>,
+): Promise<BackupTarget> {
+  const planned = targetsOf(plan, deps, env);
+  if (record.copies.length === 0) return planned[0] as BackupTarget;
+  const missing: string[] = [];
+  for (const copy of record.copies) {
+    if (!isReadable(copy)) {
+      missing.push(`${copy.target}: ${copy.state}${copy.reason ? ` (${copy.reason})` : ''}`);
+      continue;
+    }
+    const target =
+      planned.find((t) => t.description === copy.target) ??
+      resolveTarget(copy.target, { baseDir: plan.baseDir, ...(env ? { env } : {}) });
+    try {
+      if (await target.stat(record.file)) return target;
+      missing.push(`${copy.target}: ${record.file} is not there`);
+    } catch (err) {
+      missing.push(`${copy.target}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  throw new BackupError(`no copy of backup ${record.id} can be read: ${missing.join('; ')}`, 'target');
 }
 
 /** The identities that decrypt a plan's backups: `encrypt.identity`, else UPKEEP_BACKUP_IDENTITY; [] when neither. */
@@ -67,13 +105,12 @@ export async function takeBackup(
   deps: BackupDeps,
   opts: WorkOptions = {},
 ): Promise<TakeResult> {
-  const source = { app: plan.app, database: plan.database };
-  const target = targetOf(plan, deps);
+  const targets = targetsOf(plan, deps);
   let record = await runBackup({
     adapter: deps.adapterFor(plan.engine),
     url: plan.url,
-    source,
-    target,
+    source: { app: plan.app, database: plan.database },
+    targets,
     recipients: plan.encrypt?.recipients ?? [],
     catalog: deps.catalog,
     clock: deps.clock,
@@ -92,36 +129,57 @@ export async function takeBackup(
     check: 'not-run',
   };
   const identities = await identitiesOf(plan);
+  let checks: CopyCheck[] = [];
   if (record.recipients.length > 0 && identities.length === 0) {
     facts.check = 'no-identity';
   } else {
-    record = await checkBackup(record, {
-      target,
-      identities,
-      catalog: deps.catalog,
-      clock: deps.clock,
-      logger: deps.logger,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    ({ record, checks } = await checkCopies(record, { targets, identities, ...deps, ...opts }));
     facts.check = record.state === 'failed' ? 'failed' : 'passed';
     if (record.state === 'failed' && record.reason) facts.checkError = record.reason;
   }
-  try {
-    const pruned = await pruneBackups({
-      catalog: deps.catalog,
-      target,
-      source,
-      policy: plan.keep,
-      timezone: deps.timezone,
-      logger: deps.logger,
-    });
-    facts.pruned = pruned.removed.length;
-  } catch (err) {
-    // A file that would not go away costs disk, not data: say so, and try again next run.
-    deps.logger.warn({ err, database: plan.id }, 'pruning old backups failed');
-    facts.pruneError = err instanceof Error ? err.message : String(err);
-  }
+  // One condition per target only when there are several: a single target's alert reads exactly as it always did.
+  if (targets.length > 1) facts.copies = copyFacts(record, checks);
+  Object.assign(facts, await pruneEach(plan, targets, deps));
   return { record, facts };
+}
+
+/** What became of each copy of a backup, for the backup unit's per-target conditions. */
+function copyFacts(record: BackupRecord, checks: readonly CopyCheck[]): CopyFacts[] {
+  return record.copies.map((copy) => {
+    const check = checks.find((c) => c.target === copy.target);
+    if (copy.state === 'failed') return { target: copy.target, state: 'failed', error: copy.reason ?? 'failed' };
+    if (check?.result === 'unreadable') return { target: copy.target, state: 'unreadable', error: check.error ?? '' };
+    return { target: copy.target, state: copy.state === 'checked' ? 'checked' : 'written' };
+  });
+}
+
+/** Applies retention on every target, each by its own copies; a target that fails to prune does not stop the others. */
+async function pruneEach(
+  plan: DatabaseBackupPlan,
+  targets: readonly BackupTarget[],
+  deps: BackupDeps,
+): Promise<Pick<BackupJobFacts, 'pruned' | 'pruneError'>> {
+  let pruned = 0;
+  const errors: string[] = [];
+  for (const target of targets) {
+    try {
+      const result = await pruneBackups({
+        catalog: deps.catalog,
+        target,
+        source: { app: plan.app, database: plan.database },
+        policy: plan.keep,
+        timezone: deps.timezone,
+        logger: deps.logger,
+      });
+      pruned += result.removed.length;
+    } catch (err) {
+      // A file that would not go away costs disk, not data: say so, and try again next run.
+      deps.logger.warn({ err, database: plan.id, target: target.description }, 'pruning old backups failed');
+      const message = err instanceof Error ? err.message : String(err);
+      errors.push(targets.length > 1 ? `${target.description}: ${message}` : message);
+    }
+  }
+  return { pruned, ...(errors.length > 0 ? { pruneError: errors.join('; ') } : {}) };
 }
 
 /** When the newest drilled backup was taken, and the oldest recorded one started, for the freshness rule. */
@@ -203,7 +261,7 @@ export async function drillOne(
     const after = await drillBackup(record, {
       adapter: deps.adapterFor(plan.engine),
       scratch: scratchOf(plan, deps),
-      target: targetOf(plan, deps),
+      target: await copyTargetOf(record, plan, deps),
       identities,
       catalog: deps.catalog,
       clock: deps.clock,

@@ -26,7 +26,7 @@ export function drillJobKind(deps: BackupDeps): CheckKind<DatabaseBackupPlan> {
     name: JOB_KIND.drill,
     description: 'Restores the newest backup into a scratch database and compares counts with what the dump recorded.',
     schema: backupPlanSchema,
-    describe: (plan) => `restore drill of ${plan.to} (${plan.engine})`,
+    describe: (plan) => `restore drill of ${plan.to.join(', ')} (${plan.engine})`,
     probe: (plan, ctx) => probeDrill(plan, ctx, deps),
     defaultAlert: { failures: 1, successes: 1 },
     evaluate: (_plan, observation) => evaluateDrillJob(observation),

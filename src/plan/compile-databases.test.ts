@@ -8,6 +8,7 @@ const ENV = {
   MONGODB_URI: 'mongodb://app:hunter2@127.0.0.1:27017/kirana',
   DATABASE_URL: 'postgres://app:s3cret@127.0.0.1:5432/shop',
   UPKEEP_BACKUP_IDENTITY: 'AGE-SECRET-KEY-1QQQQ',
+  S3_WITH_KEYS: 's3://AKIAEXAMPLE:wJalrXUtnFEMI@my-backups/shop',
 };
 const DAY = 86_400_000;
 
@@ -182,5 +183,54 @@ describe('databases: compile to backup plans and units', () => {
     assert.match(lines('s3://A/shop'), /is not a valid S3 location: write s3:\/\/<bucket>\/<prefix>/);
     assert.match(lines('s3://my-backups/shop?key=x'), /unknown option "key"/);
     assert.equal(lines('s3://my-backups/shop?region=eu-central-1'), '');
+  });
+
+  it('to: a single string is a list of one, and the unit reads as it always did', () => {
+    const loaded = load(
+      '      pg:\n        postgres: ${DATABASE_URL}\n        backup: { schedule: daily, to: file:./b }\n',
+    );
+    assert.deepEqual(loaded.backups[0]?.to, ['file:./b']);
+    assert.equal(loaded.units[0]?.target, 'postgres postgres://app:***@127.0.0.1:5432/shop → file:./b');
+  });
+
+  it('to: a list of locations is kept in order and shown on the units', () => {
+    const loaded = load(
+      '      pg:\n        postgres: ${DATABASE_URL}\n        backup:\n          schedule: daily\n          to: [file:./backups, s3://my-backups/shop]\n',
+    );
+    assert.deepEqual(loaded.backups[0]?.to, ['file:./backups', 's3://my-backups/shop']);
+    assert.equal(
+      loaded.units[0]?.target,
+      'postgres postgres://app:***@127.0.0.1:5432/shop → file:./backups, s3://my-backups/shop',
+    );
+    assert.equal(loaded.units[1]?.target, 'restore drill of file:./backups, s3://my-backups/shop (postgres)');
+  });
+
+  it('to: a location listed twice (the same directory written two ways, or the same bucket) is a plan error at the second', () => {
+    const twice = problems(
+      '      pg:\n        postgres: ${DATABASE_URL}\n        backup:\n          schedule: daily\n          to:\n            - file:./backups\n            - s3://b-1/shop\n            - ./backups/\n            - s3://b-1/shop/\n',
+    );
+    assert.deepEqual(twice, [
+      `upkeep.yml:12:15: backup location "./backups/" is listed twice in backup.to (entry 1 already names file:${resolve('backups')}) (found ./backups/, expected each location once: remove the duplicate)`,
+      'upkeep.yml:13:15: backup location "s3://b-1/shop/" is listed twice in backup.to (entry 2 already names s3://b-1/shop) (found s3://b-1/shop/, expected each location once: remove the duplicate)',
+    ]);
+  });
+
+  it('to: each entry of a list is checked like a single one: a bad S3 location, an unknown scheme, an empty list', () => {
+    const list = (to: string) =>
+      problems(
+        `      pg:\n        postgres: \${DATABASE_URL}\n        backup:\n          schedule: daily\n          to: ${to}\n`,
+      );
+    const credentials = list('[file:./b, "${S3_WITH_KEYS}"]');
+    assert.equal(credentials.length, 1, credentials.join('\n'));
+    assert.match(credentials[0] ?? '', /^upkeep\.yml:9:26: .*an s3:\/\/ URL carries no credentials/);
+    assert.ok(!credentials.join('\n').includes('wJalrXUtnFEMI'), credentials.join('\n'));
+    const scheme = list('[file:./b, ftp://host/x]');
+    assert.equal(scheme.length, 1, scheme.join('\n'));
+    assert.match(scheme[0] ?? '', /^upkeep\.yml:9:26: backup\.to "ftp:\.\.\." is not a known target/);
+    const empty = problems(
+      '      pg:\n        postgres: ${DATABASE_URL}\n        backup: { schedule: daily, to: [] }\n',
+    );
+    assert.equal(empty.length, 1, empty.join('\n'));
+    assert.match(empty[0] ?? '', /^upkeep\.yml:7:\d+: /);
   });
 });

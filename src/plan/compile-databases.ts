@@ -3,6 +3,8 @@
  * from reading the plan's positions for errors; connection strings stay in the plans and never reach a unit's target.
  */
 import { dirname, resolve } from 'node:path';
+import { BackupError } from '../backups/errors.js';
+import { targetDescription } from '../backups/target-location.js';
 import { parseSchedule, schedulePeriodMs } from '../schedule/schedule-spec.js';
 import { maskUrls } from '../shared/mask.js';
 import { formatDuration, parseDuration } from './duration.js';
@@ -37,8 +39,8 @@ export interface DatabaseBackupPlan {
   keep: BackupKeep;
   /** age recipients, and the identity (secret) that decrypts for checks and drills. */
   encrypt?: { recipients: string[]; identity?: string };
-  /** The plan's `to:` as written, and the directory relative paths are read from (the plan file's). */
-  to: string;
+  /** The plan's `to:` as written (a single string is a list of one), and the directory relative paths are read from. */
+  to: string[];
   baseDir: string;
   /** When restore drills run; null when `verify: false`. */
   verify: ScheduleSpec | null;
@@ -169,6 +171,7 @@ function compileOne(
       ),
     );
   }
+  const to = compileTargets(backup.to, [...bpath, 'to'], dirname(resolve(ctx.file)), ctx);
   if (ctx.issues.length > before) return undefined;
   return {
     id: `${app}/${database}`,
@@ -181,12 +184,41 @@ function compileOne(
     timeoutMs,
     keep: backup.keep ?? DEFAULT_KEEP,
     ...(backup.encrypt ? { encrypt: backup.encrypt } : {}),
-    to: backup.to,
+    to,
     baseDir: dirname(resolve(ctx.file)),
     verify,
     ...(backup.scratch !== undefined ? { scratch: backup.scratch } : {}),
     alertAfterMs,
   };
+}
+
+/** `to:` as a list; two entries naming the same place (after resolving relative paths) are an issue at the second. */
+function compileTargets(to: string | string[], path: (string | number)[], baseDir: string, ctx: Ctx): string[] {
+  const list = typeof to === 'string' ? [to] : to;
+  const seen = new Map<string, number>();
+  list.forEach((entry, index) => {
+    let key: string;
+    try {
+      key = targetDescription(entry, baseDir);
+    } catch (error) {
+      if (!(error instanceof BackupError)) throw error;
+      ctx.issues.push(ctx.source.issueAt(typeof to === 'string' ? path : [...path, index], error.message));
+      return;
+    }
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, index);
+      return;
+    }
+    ctx.issues.push(
+      ctx.source.issueAt(
+        [...path, index],
+        `backup location "${entry}" is listed twice in backup.to (entry ${first + 1} already names ${key})`,
+        { expected: 'each location once: remove the duplicate' },
+      ),
+    );
+  });
+  return list;
 }
 
 function urlFits(engine: 'mongodb' | 'postgres', url: string): boolean {
@@ -228,7 +260,7 @@ export function compileBackupUnits(plans: readonly DatabaseBackupPlan[]): CheckU
 /** A unit's target line: engine, redacted source and where backups go. Never a secret. */
 export function describeBackup(plan: DatabaseBackupPlan, suffix: (typeof JOB_SUFFIXES)[number]): string {
   const source = `${plan.engine} ${plan.urlRedacted}`;
-  if (suffix === 'backup') return `${source} → ${plan.to}`;
-  if (suffix === 'drill') return `restore drill of ${plan.to} (${plan.engine})`;
+  if (suffix === 'backup') return `${source} → ${plan.to.join(', ')}`;
+  if (suffix === 'drill') return `restore drill of ${plan.to.join(', ')} (${plan.engine})`;
   return `a drilled backup of ${plan.database} within ${formatDuration(plan.alertAfterMs ?? 0)}`;
 }

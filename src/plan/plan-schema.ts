@@ -90,6 +90,23 @@ const keepSchema = z
     'How many backups to keep: the newest `last`, and the newest of each of the last N days/ISO weeks/months/years that have one (rules add up; only verified backups count, and the newest verified one is never pruned). Default { last: 3, daily: 7, weekly: 4, monthly: 12 }.',
   );
 
+/** One backup location (`to:` or an entry of its list). */
+const targetField = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    // An S3 location is checked when the plan loads (not first at backup time), so credentials written into it
+    // are refused before they can reach a unit's description, the store or the logs.
+    if (!/^s3:/i.test(value)) return;
+    try {
+      parseS3Url(value, {});
+    } catch (error) {
+      if (!(error instanceof BackupError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message.replace(/^backup\.to:? ?/, '') });
+    }
+  })
+  .describe('A backup location: file:<directory> or s3://<bucket>/<prefix>.');
+
 const backupSchema = z.strictObject({
   schedule: scheduleField.describe('When to back up.'),
   keep: keepSchema.optional(),
@@ -106,21 +123,9 @@ const backupSchema = z.strictObject({
     })
     .optional(),
   to: z
-    .string()
-    .min(1)
-    .superRefine((value, ctx) => {
-      // An S3 location is checked when the plan loads (not first at backup time), so credentials written into it
-      // are refused before they can reach a unit's description, the store or the logs.
-      if (!/^s3:/i.test(value)) return;
-      try {
-        parseS3Url(value, {});
-      } catch (error) {
-        if (!(error instanceof BackupError)) throw error;
-        ctx.addIssue({ code: 'custom', message: error.message.replace(/^backup\.to:? ?/, '') });
-      }
-    })
+    .union([targetField, z.array(targetField).min(1)])
     .describe(
-      'Where backups go: file:./backups (relative to the plan), or s3://bucket/prefix (an S3-compatible service; credentials, region and endpoint come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL).',
+      'Where backups go: file:./backups (relative to the plan), or s3://bucket/prefix (an S3-compatible service; credentials, region and endpoint come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL). A list writes every backup to each location (e.g. [file:./backups, s3://bucket/prefix]); each copy is checked and pruned on its own.',
     ),
   verify: z
     .union([scheduleField, z.literal(false)])

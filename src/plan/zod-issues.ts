@@ -217,6 +217,14 @@ function outOfRange(issue: Extract<Issue, { code: 'too_small' | 'too_big' }>, { 
 }
 
 function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, site: IssueSite): PlanIssue[] {
+  const { path, rel, value, source } = site;
+  const parent = valueAt(site.data, rel.slice(0, -1));
+  if (value === undefined && rel.length > 0 && parent !== null && typeof parent === 'object') {
+    // A missing key whose value may take several forms: name the key and the first form, as for any other.
+    const first = issue.errors[0]?.find((i) => i.code === 'invalid_type');
+    const expected = first?.code === 'invalid_type' ? (TYPE_WORDS[first.expected] ?? first.expected) : undefined;
+    return [source.issueAt(path, `missing key "${String(rel[rel.length - 1])}"`, expected ? { expected } : {})];
+  }
   // The branch whose type matched (no "wrong type" at the union's own level) is the one the author meant.
   const index = issue.errors.findIndex(
     (b) => b.length > 0 && !b.some((i) => i.code === 'invalid_type' && i.path.length === 0),

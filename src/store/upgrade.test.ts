@@ -103,6 +103,10 @@ describe('a store made by upkeep 0.1.0', () => {
     }
 
     const afterOpen = rawRows(file);
+    // Newer migrations record themselves; every row the release wrote is still there, unchanged.
+    afterOpen.upkeep_migrations = (afterOpen.upkeep_migrations ?? []).filter((m) =>
+      RELEASE_VERSIONS.includes((m as { version: number }).version),
+    );
     for (const [table, rows] of Object.entries(before)) {
       assert.deepEqual(sameShape(afterOpen[table], rows), rows, `rows of ${table}`);
     }

@@ -1,0 +1,101 @@
+/** `upkeep backup` to several targets (PostgreSQL source): the copies printed, a failed one named and exit 1. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
+import { runCli } from './test-cli.js';
+
+const skip = postgresSkipReason();
+
+describe('upkeep backup to several targets (PostgreSQL)', { skip }, () => {
+  let dir: string;
+  let source: { url: string; drop(): Promise<void> };
+
+  const cli = (args: string[]) =>
+    runCli([...args, '--data-dir', join(dir, '.upkeep')], { env: { SRC_URL: source.url }, cwd: dir });
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'upkeep-backup-targets-cli-'));
+    source = await freshPostgresDatabase();
+    const client = new pg.Client({ connectionString: source.url });
+    await client.connect();
+    await client.query('create table t (id int); insert into t select generate_series(1, 50);');
+    await client.end();
+    writeFileSync(join(dir, 'not-a-folder'), 'x');
+    writeFileSync(
+      join(dir, 'upkeep.yml'),
+      [
+        'version: 1',
+        'apps:',
+        '  shop:',
+        '    databases:',
+        '      both:',
+        '        postgres: ${SRC_URL}',
+        '        backup: { schedule: daily, to: [file:./one, file:./two], verify: false }',
+        '      half:',
+        '        postgres: ${SRC_URL}',
+        '        backup: { schedule: daily, to: [file:./not-a-folder/x, file:./kept], verify: false }',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'twice.yml'),
+      [
+        'version: 1',
+        'apps:',
+        '  shop:',
+        '    databases:',
+        '      twice:',
+        '        postgres: ${SRC_URL}',
+        '        backup: { schedule: daily, to: [file:./one, ./one/], verify: false }',
+        '',
+      ].join('\n'),
+    );
+  });
+  after(async () => {
+    await source?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('both targets written and checked: exit 0, the record lists both copies', async () => {
+    const r = await cli(['backup', 'both']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^state {4}checked$/m);
+    assert.match(
+      r.out,
+      new RegExp(`^copies\\n {2}file:${join(dir, 'one')} checked\\n {2}file:${join(dir, 'two')} checked$`, 'm'),
+    );
+    assert.equal(readdirSync(join(dir, 'one')).length, 1);
+    assert.deepEqual(readdirSync(join(dir, 'two')), readdirSync(join(dir, 'one')));
+  });
+
+  it('one target failing: exit 1 naming it, the other copy kept and listed', async () => {
+    const r = await cli(['backup', 'half']);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      new RegExp(
+        `^upkeep backup: copy on file:${join(dir, 'not-a-folder', 'x')} failed: cannot create the backup directory`,
+        'm',
+      ),
+    );
+    assert.match(r.out, new RegExp(`^ {2}file:${join(dir, 'kept')} checked$`, 'm'));
+    assert.equal(readdirSync(join(dir, 'kept')).length, 1);
+    const json = JSON.parse((await cli(['backups', 'shop/half', '--json'])).out) as {
+      backups: { copies: { state: string }[] }[];
+    };
+    assert.deepEqual(
+      json.backups[0]?.copies.map((c) => c.state),
+      ['failed', 'checked'],
+    );
+  });
+
+  it('a location listed twice is a plan error (exit 2) naming its line and column', async () => {
+    const r = await cli(['backup', 'twice', '--plan', 'twice.yml']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /twice\.yml:7:53: backup location "\.\/one\/" is listed twice in backup\.to/);
+  });
+});
