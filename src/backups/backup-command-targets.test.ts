@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { runCli } from '../cli/test-cli.js';
 import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
-import { runCli } from './test-cli.js';
 
 const skip = postgresSkipReason();
 

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runningBackup } from '../backups/backup-record.js';
-import { backupRows } from '../backups/backups-command.js';
-import { openSqliteCatalog, tempDir } from '../backups/test-support.js';
-import { runCli } from './test-cli.js';
+import { runCli } from '../cli/test-cli.js';
+import { runningBackup } from './backup-record.js';
+import { backupRows } from './backups-command.js';
+import { openSqliteCatalog, tempDir } from './test-support.js';
 
 const T0 = Date.UTC(2026, 3, 1, 2);
 

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
-import { type BackupRecord, runningBackup, runningCopy } from '../backups/backup-record.js';
-import { BackupStore } from '../backups/backup-store.js';
 import { onEveryDialect, openTestStore } from '../notify/test-notify.js';
-import type { StoreDialect } from './database.js';
-import { migrateDatabase } from './migrate.js';
-import { MIGRATIONS } from './migrations/index.js';
+import type { StoreDialect } from '../store/database.js';
+import { migrateDatabase } from '../store/migrate.js';
+import { MIGRATIONS } from '../store/migrations/index.js';
+import { type BackupRecord, runningBackup, runningCopy } from './backup-record.js';
+import { BackupStore } from './backup-store.js';
 
 // PostgreSQL variants: UPKEEP_TEST_DATABASE_URL, from ./test-database.ts.
 

@@ -3,7 +3,7 @@
  * one copy it had, on its recorded target, in the state its record implies.
  */
 import { sql } from 'kysely';
-import type { Migration } from './migration.js';
+import type { Migration } from '../../store/migrations/migration.js';
 
 /** Creates `backup_copies` and backfills a copy for every backup recorded before it. */
 export const migration0005: Migration = {
