@@ -23,7 +23,7 @@ import { planSchema } from './plan-schema.js';
 import type { AppPlan, CheckEntry, MaintenanceWindow, Plan } from './plan-types.js';
 import { channelSecrets, planSecrets } from './secret-vars.js';
 import type { CheckUnit } from './units.js';
-import { parseYamlSource } from './yaml-source.js';
+import { parseYamlSource, type YamlSource } from './yaml-source.js';
 import { toPlanIssues } from './zod-issues.js';
 
 export { PlanError, type PlanIssue } from './plan-error.js';
@@ -61,17 +61,7 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
   const source = parseYamlSource(text, file, env);
   const issues: PlanIssue[] = [...source.issues];
   const fail = (): never => {
-    // Secret values must never reach a terminal or a log: put the ${VAR} reference back.
-    throw new PlanError(
-      issues.map((issue) => {
-        const scrubbed: PlanIssue = { ...issue, message: scrubSecrets(issue.message, source.used) };
-        for (const key of ['found', 'expected', 'suggestion'] as const) {
-          const value = issue[key];
-          if (value !== undefined) scrubbed[key] = scrubSecrets(value, source.used);
-        }
-        return scrubbed;
-      }),
-    );
+    throw scrubbedPlanError(issues, source.used);
   };
   // Nothing usable to validate: a syntax error, or an empty file (already reported).
   if (source.data === undefined || source.data === null) fail();
@@ -92,22 +82,7 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
   const zone = timezone as string;
   const maintenance = compileMaintenance(input, zone, ctx);
 
-  const apps: Record<string, AppPlan> = {};
-  for (const [app, spec] of Object.entries(input.apps)) {
-    const checks: Record<string, CheckEntry> = {};
-    for (const [name, raw] of Object.entries(spec.checks ?? {})) {
-      const entry = validateCheckEntry(raw, ['apps', app, 'checks', name], { kinds, timezone: zone, source, issues });
-      if (entry) checks[name] = entry;
-    }
-    apps[app] = {
-      ...(spec.description !== undefined ? { description: spec.description } : {}),
-      checks,
-      databases: spec.databases ?? {},
-      repos: spec.repos ?? {},
-      secrets: spec.secrets ?? {},
-      checklists: spec.checklists ?? {},
-    };
-  }
+  const apps = compileApps(input, { kinds, timezone: zone, source, issues });
   const backups = compileBackupPlans(input, { timezone: zone, source, issues, file });
   if (issues.length > 0) fail();
 
@@ -131,6 +106,45 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
     secrets,
   }));
   return { plan, units, backups, timezone: zone, maintenance, retention, secrets };
+}
+
+/** The plan's issues as one PlanError, with every secret value put back as its `${VAR}` reference. */
+function scrubbedPlanError(issues: readonly PlanIssue[], used: YamlSource['used']): PlanError {
+  // Secret values must never reach a terminal or a log: put the ${VAR} reference back.
+  return new PlanError(
+    issues.map((issue) => {
+      const scrubbed: PlanIssue = { ...issue, message: scrubSecrets(issue.message, used) };
+      for (const key of ['found', 'expected', 'suggestion'] as const) {
+        const value = issue[key];
+        if (value !== undefined) scrubbed[key] = scrubSecrets(value, used);
+      }
+      return scrubbed;
+    }),
+  );
+}
+
+/** Each app with its checks validated (issues pushed for the bad ones) and its other sections as written. */
+function compileApps(
+  input: z.output<typeof outerSchema>,
+  ctx: Parameters<typeof validateCheckEntry>[2],
+): Record<string, AppPlan> {
+  const apps: Record<string, AppPlan> = {};
+  for (const [app, spec] of Object.entries(input.apps)) {
+    const checks: Record<string, CheckEntry> = {};
+    for (const [name, raw] of Object.entries(spec.checks ?? {})) {
+      const entry = validateCheckEntry(raw, ['apps', app, 'checks', name], ctx);
+      if (entry) checks[name] = entry;
+    }
+    apps[app] = {
+      ...(spec.description !== undefined ? { description: spec.description } : {}),
+      checks,
+      databases: spec.databases ?? {},
+      repos: spec.repos ?? {},
+      secrets: spec.secrets ?? {},
+      checklists: spec.checklists ?? {},
+    };
+  }
+  return apps;
 }
 
 /** Reads and parses a plan file. A missing or unreadable file is a PlanError too, saying what to do. */
