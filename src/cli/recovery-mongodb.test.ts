@@ -8,25 +8,15 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import { type Db, MongoClient } from 'mongodb';
-import { freshMongoDatabase, mongoSkipReason } from '../databases/test-mongodb.js';
+import { freshMongoDatabase, mongoSkipReason, withMongoDb } from '../databases/test-mongodb.js';
 import { runCli } from './test-cli.js';
 import { assertPlainError, flipMiddle, printedFile, truncated } from './test-recovery.js';
 
 const skip = mongoSkipReason();
 if (skip) console.error(`\n!!! MongoDB recovery tests SKIPPED: ${skip}\n`);
 
-async function withDb<T>(url: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
-  try {
-    return await fn(client.db());
-  } finally {
-    await client.close();
-  }
-}
-
 async function documentCounts(url: string): Promise<Record<string, number>> {
-  return withDb(url, async (db) => {
+  return withMongoDb(url, async (db) => {
     const out: Record<string, number> = {};
     for (const c of await db.listCollections({}, { nameOnly: true }).toArray()) {
       out[c.name] = await db.collection(c.name).countDocuments({});
@@ -62,7 +52,7 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
     fresh = mkdtempSync(join(tmpdir(), 'upkeep-recovery-mongo-new-'));
     const source = await freshMongoDatabase();
     dbs.push(source);
-    await withDb(source.url, async (db) => {
+    await withMongoDb(source.url, async (db) => {
       await db.collection('products').insertMany(Array.from({ length: 250 }, (_, i) => ({ sku: `p${i}`, price: i })));
       await db.collection('products').createIndex({ sku: 1 }, { unique: true });
       await db.collection('messages').insertMany(Array.from({ length: 40 }, (_, i) => ({ text: `m${i}` })));
@@ -116,7 +106,7 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
     const r = await onNewMachine(['restore', archive, '--to', target]);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(await documentCounts(target), SOURCE_COUNTS);
-    const indexes = await withDb(target, (db) => db.collection('products').indexes());
+    const indexes = await withMongoDb(target, (db) => db.collection('products').indexes());
     assert.ok(
       indexes.some((i) => i.name === 'sku_1' && i.unique === true),
       'indexes come back too',

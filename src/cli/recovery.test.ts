@@ -10,26 +10,15 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
-import pg from 'pg';
 import { s3Target } from '../backups/s3-target.js';
 import { freshS3Location, s3SkipReason } from '../backups/test-s3.js';
 import { findTools } from '../databases/postgres-tools.js';
-import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
+import { freshPostgresDatabase, postgresSkipReason, sql } from '../store/test-database.js';
 import { runCli } from './test-cli.js';
 import { assertPlainError, flipMiddle, printedFile, truncated } from './test-recovery.js';
 
 const skip = postgresSkipReason();
 if (skip) console.error(`\n!!! recovery tests SKIPPED: ${skip}\n`);
-
-async function sql(url: string, text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 const SOURCE_COUNTS = { 'public.customers': 300, 'public.invoices': 7, 'public.orders': 1200, 'sales.invoices': 50 };
 
