@@ -1,6 +1,7 @@
 /**
  * Test support for the backup pipeline: a tiny DatabaseAdapter test double that streams generated documents (so
- * these tests need no MongoDB or PostgreSQL), a migrated SQLite catalog, keys, and a silent logger.
+ * these tests need no MongoDB or PostgreSQL), a migrated SQLite catalog, a catalog on either dialect, a record to put
+ * in it, keys, and a silent logger.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,9 +12,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { pino } from 'pino';
 import { type Counts, type DatabaseAdapter, DatabaseError, type DumpSummary } from '../databases/adapter.js';
+import { openTestStore, type TestStore } from '../notify/test-notify.js';
 import { BackupStore } from '../store/backup-store.js';
-import { openDatabase } from '../store/database.js';
+import { openDatabase, type StoreDialect } from '../store/database.js';
 import { KyselyStore } from '../store/kysely-store.js';
+import { type BackupRecord, type BackupStart, runningBackup } from './backup-record.js';
 
 /** A silent logger. */
 export const silentLogger = pino({ level: 'silent' });
@@ -136,4 +139,34 @@ export async function openSqliteCatalog(dataDir: string): Promise<{ catalog: Bac
   const database = openDatabase({ dataDir });
   await new KyselyStore(database).migrate();
   return { catalog: new BackupStore(database), close: () => database.db.destroy() };
+}
+
+/** Runs `fn` on the backup catalog of a fresh, migrated test store of `dialect`, and disposes of the store after. */
+export async function withCatalog(
+  dialect: StoreDialect,
+  fn: (catalog: BackupStore, ts: TestStore) => Promise<void>,
+): Promise<void> {
+  const ts = await openTestStore(dialect);
+  try {
+    await fn(new BackupStore(ts.store.database), ts);
+  } finally {
+    await ts.dispose();
+  }
+}
+
+/** A running record of a shop/main PostgreSQL backup (file `shop.main.<id>.pgdump.age`, one local target). */
+export function shopBackup(id: string, startedAt: number, over: Partial<BackupStart> = {}): BackupRecord {
+  return runningBackup({
+    id,
+    app: 'shop',
+    database: 'main',
+    engine: 'postgres',
+    format: 'pgdump',
+    file: `shop.main.${id}.pgdump.age`,
+    targets: ['file:/srv/backups'],
+    startedAt,
+    gzip: false,
+    recipients: [],
+    ...over,
+  });
 }
