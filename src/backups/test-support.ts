@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { after, before } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { pino } from 'pino';
@@ -168,5 +169,44 @@ export function shopBackup(id: string, startedAt: number, over: Partial<BackupSt
     gzip: false,
     recipients: [],
     ...over,
+  });
+}
+
+/** The catalog and age key a suite's backups use (see catalogForSuite). */
+export interface SuiteCatalog {
+  catalog: BackupStore;
+  key: { identity: string; recipient: string };
+}
+
+/**
+ * Before the suite: a migrated SQLite catalog in `tmp.dir`/`storeDir` and a fresh age key, handed to `use`; after it:
+ * the catalog closed and `tmp` removed. Call it inside the suite's describe().
+ */
+export function catalogForSuite(
+  tmp: { dir: string; dispose(): void },
+  use: (suite: SuiteCatalog) => void,
+  storeDir = 'store',
+): void {
+  let close: (() => Promise<void>) | undefined;
+  before(async () => {
+    const opened = await openSqliteCatalog(join(tmp.dir, storeDir));
+    close = opened.close;
+    use({ catalog: opened.catalog, key: await newKey() });
+  });
+  after(async () => {
+    await close?.();
+    tmp.dispose();
+  });
+}
+
+/** A write-through that fails like a full disk past `limit` bytes. */
+export function fullPast(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > limit) cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+      else cb(null, chunk);
+    },
   });
 }
