@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import pg from 'pg';
 import pino from 'pino';
 import { findCheckKind } from '../checks/registry.js';
 import { loadPlan } from '../plan/load-plan.js';
@@ -16,7 +15,7 @@ import { nextRunAt } from '../schedule/schedule-spec.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { unitDefinition } from '../schedule/unit-definition.js';
 import { createStore, type KyselyStore } from '../store/kysely-store.js';
-import { freshPostgresDatabase, testPostgresUrl } from '../store/test-database.js';
+import { freshPostgresDatabase, sql, testPostgresUrl } from '../store/test-database.js';
 import { type BackupServicesOptions, createBackupDeps } from './backup-services.js';
 import { createJobKinds } from './registry.js';
 
@@ -26,11 +25,11 @@ const H = 3_600_000;
 /** A fresh database on the test cluster with an `orders` table of `rows` rows: the source the backups dump. */
 export async function ordersDatabase(rows: number): Promise<{ url: string; drop(): Promise<void> }> {
   const source = await freshPostgresDatabase();
-  const client = new pg.Client({ connectionString: source.url });
-  await client.connect();
-  await client.query(`create table orders (id serial primary key, total int);
-      insert into orders (total) select i from generate_series(1, ${rows}) i;`);
-  await client.end();
+  await sql(
+    source.url,
+    `create table orders (id serial primary key, total int);
+     insert into orders (total) select i from generate_series(1, ${rows}) i;`,
+  );
   return source;
 }
 
