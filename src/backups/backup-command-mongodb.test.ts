@@ -8,21 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import { MongoClient } from 'mongodb';
 import { runCli } from '../cli/test-cli.js';
-import { freshMongoDatabase, mongoSkipReason } from '../databases/test-mongodb.js';
+import { freshMongoDatabase, mongoSkipReason, withMongoDb } from '../databases/test-mongodb.js';
 
 const skip = mongoSkipReason();
 if (skip) console.error(`\n!!! backup CLI tests on MongoDB SKIPPED: ${skip}\n`);
-
-async function withDb<T>(url: string, fn: (db: import('mongodb').Db) => Promise<T>): Promise<T> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
-  try {
-    return await fn(client.db());
-  } finally {
-    await client.close();
-  }
-}
 
 describe('upkeep backup / verify --drill / restore (MongoDB protocol)', { skip }, () => {
   let dir: string;
@@ -39,7 +29,7 @@ describe('upkeep backup / verify --drill / restore (MongoDB protocol)', { skip }
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'upkeep-backup-mongo-cli-'));
     source = await freshMongoDatabase();
-    await withDb(source.url, async (db) => {
+    await withMongoDb(source.url, async (db) => {
       await db.collection('products').insertMany(Array.from({ length: 250 }, (_, i) => ({ sku: `p${i}`, price: i })));
       await db
         .collection('messages')
@@ -87,11 +77,11 @@ describe('upkeep backup / verify --drill / restore (MongoDB protocol)', { skip }
   });
 
   it('verify --drill (scratch: source) restores into a temporary database on the source server and drops it', async () => {
-    const before = await withDb(source.url, async (db) => (await db.admin().listDatabases()).databases.length);
+    const before = await withMongoDb(source.url, async (db) => (await db.admin().listDatabases()).databases.length);
     const r = await cli(['verify', id, '--drill']);
     assert.equal(r.code, 0, `${r.out}${r.err}`);
     assert.match(r.out, /^state {4}drilled$/m);
-    const after = await withDb(source.url, async (db) => (await db.admin().listDatabases()).databases.length);
+    const after = await withMongoDb(source.url, async (db) => (await db.admin().listDatabases()).databases.length);
     assert.equal(after, before, 'the scratch database is gone');
   });
 
@@ -118,14 +108,14 @@ describe('upkeep backup / verify --drill / restore (MongoDB protocol)', { skip }
     const done = await cli(['restore', id, '--to', target.url]);
     assert.equal(done.code, 0, done.err);
     assert.match(done.out, /^messages +40 +40$/m);
-    const n = await withDb(target.url, (db) => db.collection('products').countDocuments());
+    const n = await withMongoDb(target.url, (db) => db.collection('products').countDocuments());
     assert.equal(n, 250);
   });
 
   it('restore --force into a target with clashing collections replaces them and leaves the others', async () => {
     const target = await freshMongoDatabase();
     targets.push(target);
-    await withDb(target.url, async (db) => {
+    await withMongoDb(target.url, async (db) => {
       await db.collection('products').insertMany([{ stale: true }, { stale: true }]);
       await db.collection('keep').insertOne({ mine: true });
     });
@@ -136,7 +126,7 @@ describe('upkeep backup / verify --drill / restore (MongoDB protocol)', { skip }
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /replacing the collections the backup holds, leaving the others \(--force\)/);
     assert.match(r.out, /^products +250 +250$/m);
-    const [products, stale, keep] = await withDb(target.url, (db) =>
+    const [products, stale, keep] = await withMongoDb(target.url, (db) =>
       Promise.all([
         db.collection('products').countDocuments(),
         db.collection('products').countDocuments({ stale: true }),

@@ -4,9 +4,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { runCli } from '../cli/test-cli.js';
-import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
+import { freshPostgresDatabase, postgresSkipReason, sql } from '../store/test-database.js';
 
 const skip = postgresSkipReason();
 
@@ -20,10 +19,7 @@ describe('upkeep backup to several targets (PostgreSQL)', { skip }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'upkeep-backup-targets-cli-'));
     source = await freshPostgresDatabase();
-    const client = new pg.Client({ connectionString: source.url });
-    await client.connect();
-    await client.query('create table t (id int); insert into t select generate_series(1, 50);');
-    await client.end();
+    await sql(source.url, 'create table t (id int); insert into t select generate_series(1, 50);');
     writeFileSync(join(dir, 'not-a-folder'), 'x');
     writeFileSync(
       join(dir, 'upkeep.yml'),

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import pg from 'pg';
 import { runCli } from '../cli/test-cli.js';
-import { freshPostgresDatabase, postgresSkipReason, testPostgresUrl } from '../store/test-database.js';
+import { freshPostgresDatabase, postgresSkipReason, sql, testPostgresUrl } from '../store/test-database.js';
 
 const skip = postgresSkipReason();
 if (skip) console.error(`\n!!! backup CLI tests SKIPPED: ${skip}\n`);
@@ -19,16 +18,6 @@ const withPassword = (url: string) => {
   u.password = SECRET;
   return u.toString();
 };
-
-async function sql(url: string, text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 describe('upkeep backup / backups / verify / restore (PostgreSQL)', { skip }, () => {
   let dir: string;

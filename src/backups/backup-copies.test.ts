@@ -6,8 +6,9 @@ import { onEveryDialect, openTestStore } from '../notify/test-notify.js';
 import type { StoreDialect } from '../store/database.js';
 import { migrateDatabase } from '../store/migrate.js';
 import { MIGRATIONS } from '../store/migrations/index.js';
-import { type BackupRecord, runningBackup, runningCopy } from './backup-record.js';
+import { type BackupRecord, runningCopy } from './backup-record.js';
 import { BackupStore } from './backup-store.js';
+import { shopBackup, withCatalog } from './test-support.js';
 
 // PostgreSQL variants: UPKEEP_TEST_DATABASE_URL, from ./test-database.ts.
 
@@ -16,25 +17,12 @@ const LOCAL = 'file:/srv/backups';
 const S3 = 's3://offsite/shop';
 
 function record(id: string, targets = [LOCAL, S3], startedAt = T0): BackupRecord {
-  return runningBackup({
-    id,
-    app: 'shop',
-    database: 'main',
-    engine: 'postgres',
-    format: 'pgdump',
-    file: `shop.main.${id}.pgdump.age`,
-    targets,
-    startedAt,
-    gzip: false,
-    recipients: [],
-  });
+  return shopBackup(id, startedAt, { targets });
 }
 
 onEveryDialect('BackupStore copies', (dialect: StoreDialect) => {
-  it('records one copy per target in the plan order, each with its own state; the first target is the record target', async () => {
-    const ts = await openTestStore(dialect);
-    try {
-      const store = new BackupStore(ts.store.database);
+  it('records one copy per target in the plan order, each with its own state; the first target is the record target', () =>
+    withCatalog(dialect, async (store) => {
       await store.insert(record('b1'));
       const fresh = await store.get('b1');
       assert.equal(fresh?.target, LOCAL);
@@ -53,15 +41,10 @@ onEveryDialect('BackupStore copies', (dialect: StoreDialect) => {
       assert.deepEqual((await store.listAll())[0]?.copies, checked.copies);
       assert.deepEqual((await store.find('b1'))[0]?.copies, checked.copies);
       await assert.rejects(store.updateCopy('b1', 'file:/elsewhere', { state: 'written' }), /no copy of backup b1/);
-    } finally {
-      await ts.dispose();
-    }
-  });
+    }));
 
-  it('removes one copy, and a backup with all of its copies', async () => {
-    const ts = await openTestStore(dialect);
-    try {
-      const store = new BackupStore(ts.store.database);
+  it('removes one copy, and a backup with all of its copies', () =>
+    withCatalog(dialect, async (store, ts) => {
       await store.insert(record('b1'));
       await store.insert(record('b2', [LOCAL], T0 + 1));
       await store.removeCopy('b1', S3);
@@ -76,10 +59,7 @@ onEveryDialect('BackupStore copies', (dialect: StoreDialect) => {
       }>`select count(*) as n from backup_copies where backup_id = 'b1'`.execute(ts.store.database.db);
       assert.equal(Number(rows.rows[0]?.n), 0, 'no copy outlives its backup');
       assert.deepEqual((await store.get('b2'))?.copies, [runningCopy(LOCAL)]);
-    } finally {
-      await ts.dispose();
-    }
-  });
+    }));
 
   it('migration 5 gives every backup recorded before it one copy on its target, in the state its record implies', async () => {
     const ts = await openTestStore(dialect, { bare: true });

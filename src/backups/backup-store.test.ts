@@ -1,36 +1,22 @@
 /** The backup catalog on SQLite and PostgreSQL: insert, state changes, listings, lookup by prefix, removal. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { onEveryDialect, openTestStore } from '../notify/test-notify.js';
+import { onEveryDialect } from '../notify/test-notify.js';
 import type { StoreDialect } from '../store/database.js';
-import { type BackupRecord, runningBackup } from './backup-record.js';
-import { BackupStore } from './backup-store.js';
+import type { BackupRecord } from './backup-record.js';
+import { shopBackup, withCatalog } from './test-support.js';
 
 // PostgreSQL variants: UPKEEP_TEST_DATABASE_URL, from ./test-database.ts.
 
 const T0 = Date.UTC(2026, 3, 1, 2);
 
 function record(id: string, over: Partial<BackupRecord> = {}): BackupRecord {
-  const start = runningBackup({
-    id,
-    app: 'shop',
-    database: 'main',
-    engine: 'postgres',
-    format: 'pgdump',
-    file: `shop.main.${id}.pgdump.age`,
-    targets: ['file:/srv/backups'],
-    startedAt: T0,
-    gzip: false,
-    recipients: ['sha256:0123456789abcdef'],
-  });
-  return { ...start, ...over };
+  return { ...shopBackup(id, T0, { recipients: ['sha256:0123456789abcdef'] }), ...over };
 }
 
 onEveryDialect('BackupStore', (dialect: StoreDialect) => {
-  it('records a backup and walks it through taken → checked → drilled with timestamps and counts', async () => {
-    const ts = await openTestStore(dialect);
-    try {
-      const store = new BackupStore(ts.store.database);
+  it('records a backup and walks it through taken → checked → drilled with timestamps and counts', () =>
+    withCatalog(dialect, async (store) => {
       await store.insert(record('b1'));
       assert.deepEqual(await store.get('b1'), record('b1'));
       const big = 6_000_000_000; // beyond 32 bits: bigint columns
@@ -54,15 +40,10 @@ onEveryDialect('BackupStore', (dialect: StoreDialect) => {
         [drilled.state, drilled.takenAt, drilled.checkedAt, drilled.drilledAt],
         ['drilled', T0 + 5_000, T0 + 6_000, T0 + 9_000],
       );
-    } finally {
-      await ts.dispose();
-    }
-  });
+    }));
 
-  it('lists one database newest first, filters by state, finds by id prefix or file, removes', async () => {
-    const ts = await openTestStore(dialect);
-    try {
-      const store = new BackupStore(ts.store.database);
+  it('lists one database newest first, filters by state, finds by id prefix or file, removes', () =>
+    withCatalog(dialect, async (store) => {
       await store.insert(record('aaa111', { startedAt: T0, state: 'checked' }));
       await store.insert(record('aaa222', { startedAt: T0 + 1, state: 'failed', failedIn: 'backup', reason: 'x' }));
       await store.insert(record('bbb333', { startedAt: T0 + 2, state: 'taken' }));
@@ -91,8 +72,5 @@ onEveryDialect('BackupStore', (dialect: StoreDialect) => {
       await store.remove('aaa222');
       assert.equal(await store.get('aaa222'), undefined);
       await assert.rejects(store.update('nope', { state: 'checked' }), /no backup nope/);
-    } finally {
-      await ts.dispose();
-    }
-  });
+    }));
 });

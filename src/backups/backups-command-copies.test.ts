@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../cli/test-cli.js';
-import { runningBackup } from './backup-record.js';
 import { backupRows } from './backups-command.js';
-import { openSqliteCatalog, tempDir } from './test-support.js';
+import { openSqliteCatalog, shopBackup, tempDir } from './test-support.js';
 
 const T0 = Date.UTC(2026, 3, 1, 2);
 
@@ -15,19 +14,7 @@ describe('upkeep backups: copies per backup', () => {
 
   before(async () => {
     const { catalog, close } = await openSqliteCatalog(dataDir);
-    const start = (id: string, targets: string[], startedAt: number) =>
-      runningBackup({
-        id,
-        app: 'shop',
-        database: 'main',
-        engine: 'postgres',
-        format: 'pgdump',
-        file: `shop.main.${id}.pgdump.age`,
-        targets,
-        startedAt,
-        gzip: false,
-        recipients: [],
-      });
+    const start = (id: string, targets: string[], startedAt: number) => shopBackup(id, startedAt, { targets });
     await catalog.insert(start('11111111-aaaa', ['file:/srv/backups', 's3://offsite/shop'], T0));
     await catalog.update('11111111-aaaa', { state: 'checked', takenAt: T0 + 1, checkedAt: T0 + 2, sizeBytes: 2048 });
     await catalog.updateCopy('11111111-aaaa', 'file:/srv/backups', { state: 'checked', writtenAt: T0 + 1 });
@@ -76,18 +63,7 @@ describe('upkeep backups: copies per backup', () => {
   });
 
   it('a record with no copy rows shows its own target (pure rows)', () => {
-    const record = runningBackup({
-      id: 'x',
-      app: 'a',
-      database: 'd',
-      engine: 'postgres',
-      format: 'pgdump',
-      file: 'f',
-      targets: ['file:/b'],
-      startedAt: T0,
-      gzip: false,
-      recipients: [],
-    });
+    const record = shopBackup('x', T0, { targets: ['file:/b'] });
     assert.equal(backupRows([{ ...record, copies: [] }], T0, false)[0]?.at(-1), 'file:/b');
   });
 });

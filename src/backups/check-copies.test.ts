@@ -2,30 +2,22 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ManualClock } from '../schedule/clock.js';
 import type { BackupStore } from './backup-store.js';
 import { checkCopies } from './check-copies.js';
 import { runBackup } from './run-backup.js';
 import { type BackupTarget, localTarget } from './target.js';
-import { fakeAdapter, newKey, openSqliteCatalog, silentLogger, tempDir } from './test-support.js';
+import { catalogForSuite, fakeAdapter, silentLogger, tempDir } from './test-support.js';
 
 describe('checkCopies', () => {
   const tmp = tempDir();
   let catalog: BackupStore;
-  let close: () => Promise<void>;
   let key: { identity: string; recipient: string };
   const clock = new ManualClock(Date.UTC(2026, 3, 1, 2));
   let n = 0;
 
-  before(async () => {
-    ({ catalog, close } = await openSqliteCatalog(join(tmp.dir, 'store')));
-    key = await newKey();
-  });
-  after(async () => {
-    await close();
-    tmp.dispose();
-  });
+  catalogForSuite(tmp, (suite) => ({ catalog, key } = suite));
 
   /** A backup to two fresh folders; returns it and its targets. */
   async function backupToTwo() {

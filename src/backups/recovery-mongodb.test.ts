@@ -3,30 +3,19 @@
  * the store and plan are gone; the backup folder and UPKEEP_BACKUP_IDENTITY are all there is.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import { type Db, MongoClient } from 'mongodb';
-import { runCli } from '../cli/test-cli.js';
-import { freshMongoDatabase, mongoSkipReason } from '../databases/test-mongodb.js';
-import { assertPlainError, flipMiddle, printedFile, truncated } from './test-recovery.js';
+import { freshMongoDatabase, mongoSkipReason, withMongoDb } from '../databases/test-mongodb.js';
+import { assertPlainError, backupThenLoseStore, flipMiddle, runOnNewMachine, truncated } from './test-recovery.js';
 
 const skip = mongoSkipReason();
 if (skip) console.error(`\n!!! MongoDB recovery tests SKIPPED: ${skip}\n`);
 
-async function withDb<T>(url: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
-  try {
-    return await fn(client.db());
-  } finally {
-    await client.close();
-  }
-}
-
 async function documentCounts(url: string): Promise<Record<string, number>> {
-  return withDb(url, async (db) => {
+  return withMongoDb(url, async (db) => {
     const out: Record<string, number> = {};
     for (const c of await db.listCollections({}, { nameOnly: true }).toArray()) {
       out[c.name] = await db.collection(c.name).countDocuments({});
@@ -45,12 +34,8 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
   let identity: string;
   const dbs: { url: string; drop(): Promise<void> }[] = [];
 
-  async function onNewMachine(args: string[], env: Record<string, string> = {}) {
-    const dataDir = args.includes('--data-dir') ? [] : ['--data-dir', join(fresh, '.upkeep')];
-    const r = await runCli([...args, ...dataDir], { env: { UPKEEP_BACKUP_IDENTITY: identity, ...env }, cwd: fresh });
-    assert.ok(!r.out.includes(identity) && !r.err.includes(identity), 'the identity is never printed');
-    return r;
-  }
+  const onNewMachine = (args: string[], env: Record<string, string> = {}) =>
+    runOnNewMachine({ fresh, identity }, args, env);
   async function emptyDb() {
     const db = await freshMongoDatabase();
     dbs.push(db);
@@ -62,14 +47,20 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
     fresh = mkdtempSync(join(tmpdir(), 'upkeep-recovery-mongo-new-'));
     const source = await freshMongoDatabase();
     dbs.push(source);
-    await withDb(source.url, async (db) => {
+    await withMongoDb(source.url, async (db) => {
       await db.collection('products').insertMany(Array.from({ length: 250 }, (_, i) => ({ sku: `p${i}`, price: i })));
       await db.collection('products').createIndex({ sku: 1 }, { unique: true });
       await db.collection('messages').insertMany(Array.from({ length: 40 }, (_, i) => ({ text: `m${i}` })));
     });
     identity = await generateX25519Identity();
-    writeFileSync(
-      join(home, 'upkeep.yml'),
+    const env = {
+      SRC_URL: source.url,
+      AGE_RECIPIENT: await identityToRecipient(identity),
+      UPKEEP_BACKUP_IDENTITY: identity,
+    };
+    // The old machine's backups, then the disaster: only the backup folders are kept.
+    [archive, unencrypted] = (await backupThenLoseStore(
+      home,
       [
         'version: 1',
         'apps:',
@@ -85,21 +76,10 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
         '        mongodb: ${SRC_URL}',
         '        backup: { schedule: daily 03:00, to: file:./open-backups }',
         '',
-      ].join('\n'),
-    );
-    const env = {
-      SRC_URL: source.url,
-      AGE_RECIPIENT: await identityToRecipient(identity),
-      UPKEEP_BACKUP_IDENTITY: identity,
-    };
-    const r = await runCli(['backup', 'main', '--data-dir', join(home, '.upkeep')], { env, cwd: home });
-    assert.equal(r.code, 0, r.err);
-    archive = printedFile(r.out);
-    const open = await runCli(['backup', 'open', '--data-dir', join(home, '.upkeep')], { env, cwd: home });
-    assert.equal(open.code, 0, open.err);
-    unencrypted = printedFile(open.out);
-    rmSync(join(home, '.upkeep'), { recursive: true, force: true });
-    rmSync(join(home, 'upkeep.yml'));
+      ],
+      env,
+      ['main', 'open'],
+    )) as [string, string];
   });
   after(async () => {
     await Promise.all(dbs.map((d) => d.drop()));
@@ -116,7 +96,7 @@ describe('recovery from the backup files alone (MongoDB protocol)', { skip }, ()
     const r = await onNewMachine(['restore', archive, '--to', target]);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(await documentCounts(target), SOURCE_COUNTS);
-    const indexes = await withDb(target, (db) => db.collection('products').indexes());
+    const indexes = await withMongoDb(target, (db) => db.collection('products').indexes());
     assert.ok(
       indexes.some((i) => i.name === 'sku_1' && i.unique === true),
       'indexes come back too',

@@ -10,26 +10,15 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
-import pg from 'pg';
 import { runCli } from '../cli/test-cli.js';
 import { findTools } from '../databases/postgres-tools.js';
-import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
+import { freshPostgresDatabase, postgresSkipReason, sql } from '../store/test-database.js';
 import { s3Target } from './s3-target.js';
-import { assertPlainError, flipMiddle, printedFile, truncated } from './test-recovery.js';
+import { assertPlainError, backupThenLoseStore, flipMiddle, runOnNewMachine, truncated } from './test-recovery.js';
 import { freshS3Location, s3SkipReason } from './test-s3.js';
 
 const skip = postgresSkipReason();
 if (skip) console.error(`\n!!! recovery tests SKIPPED: ${skip}\n`);
-
-async function sql(url: string, text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 const SOURCE_COUNTS = { 'public.customers': 300, 'public.invoices': 7, 'public.orders': 1200, 'sales.invoices': 50 };
 
@@ -56,15 +45,8 @@ describe('recovery from the backup files alone (PostgreSQL)', { skip }, () => {
   const dbs: { url: string; drop(): Promise<void> }[] = [];
 
   /** A command on the new machine: no plan, a fresh data directory, only the identity in the environment. */
-  async function onNewMachine(args: string[], env: Record<string, string> = {}) {
-    const dataDir = args.includes('--data-dir') ? [] : ['--data-dir', join(fresh, '.upkeep')];
-    const r = await runCli([...args, ...dataDir], {
-      env: { UPKEEP_BACKUP_IDENTITY: identity, ...env },
-      cwd: fresh,
-    });
-    assert.ok(!r.out.includes(identity) && !r.err.includes(identity), 'the identity is never printed');
-    return r;
-  }
+  const onNewMachine = (args: string[], env: Record<string, string> = {}) =>
+    runOnNewMachine({ fresh, identity }, args, env);
   async function emptyDb() {
     const db = await freshPostgresDatabase();
     dbs.push(db);
@@ -88,8 +70,10 @@ describe('recovery from the backup files alone (PostgreSQL)', { skip }, () => {
     );
     identity = await generateX25519Identity();
     recipient = await identityToRecipient(identity);
-    writeFileSync(
-      join(home, 'upkeep.yml'),
+    const env = { SRC_URL: source.url, AGE_RECIPIENT: recipient, UPKEEP_BACKUP_IDENTITY: identity };
+    // The old machine's backup, then the disaster: the store and the plan are gone; only the backup folder was kept.
+    [archive] = (await backupThenLoseStore(
+      home,
       [
         'version: 1',
         'apps:',
@@ -102,15 +86,10 @@ describe('recovery from the backup files alone (PostgreSQL)', { skip }, () => {
         '          to: file:./backups',
         '          encrypt: { recipients: ["${AGE_RECIPIENT}"] }',
         '',
-      ].join('\n'),
-    );
-    const env = { SRC_URL: source.url, AGE_RECIPIENT: recipient, UPKEEP_BACKUP_IDENTITY: identity };
-    const r = await runCli(['backup', 'main', '--data-dir', join(home, '.upkeep')], { env, cwd: home });
-    assert.equal(r.code, 0, r.err);
-    archive = printedFile(r.out);
-    // The disaster: the store and the plan are gone; only the backup folder was kept.
-    rmSync(join(home, '.upkeep'), { recursive: true, force: true });
-    rmSync(join(home, 'upkeep.yml'));
+      ],
+      env,
+      ['main'],
+    )) as [string];
   });
   after(async () => {
     await Promise.all(dbs.map((d) => d.drop()));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ManualClock } from '../schedule/clock.js';
 import type { BackupStore } from './backup-store.js';
@@ -15,21 +15,9 @@ import { BackupError } from './errors.js';
 import { pruneBackups } from './prune-backups.js';
 import { type RunBackupOptions, runBackup } from './run-backup.js';
 import { type BackupTarget, localTarget } from './target.js';
-import { fakeAdapter, newKey, openSqliteCatalog, silentLogger, tempDir } from './test-support.js';
+import { catalogForSuite, fakeAdapter, fullPast, silentLogger, tempDir } from './test-support.js';
 
 const source = { app: 'shop', database: 'main' };
-
-/** A write-through that fails like a full disk past `limit` bytes. */
-function fullPast(limit: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      seen += chunk.length;
-      if (seen > limit) cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
-      else cb(null, chunk);
-    },
-  });
-}
 
 /** A write-through that waits `ms` per chunk (a slow disk), or forever once `hangAfter` bytes went through. */
 function slow(ms: number, hangAfter = Number.POSITIVE_INFINITY): Transform {
@@ -47,19 +35,11 @@ function slow(ms: number, hangAfter = Number.POSITIVE_INFINITY): Transform {
 describe('runBackup to several targets', () => {
   const tmp = tempDir();
   let catalog: BackupStore;
-  let close: () => Promise<void>;
   let key: { identity: string; recipient: string };
   const clock = new ManualClock(Date.UTC(2026, 3, 1, 2, 0, 0));
   const dirOf = (name: string) => join(tmp.dir, name);
 
-  before(async () => {
-    ({ catalog, close } = await openSqliteCatalog(join(tmp.dir, 'store')));
-    key = await newKey();
-  });
-  after(async () => {
-    await close();
-    tmp.dispose();
-  });
+  catalogForSuite(tmp, (suite) => ({ catalog, key } = suite));
 
   const run = (targets: BackupTarget[], extra: Partial<RunBackupOptions> = {}, collections = { users: 3_000 }) => {
     clock.advance(3_600_000);

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { Decrypter } from 'age-encryption';
 import { ManualClock } from '../schedule/clock.js';
@@ -16,7 +16,7 @@ import { BackupError } from './errors.js';
 import { defaultOwner } from './partial-names.js';
 import { ownerIsLive, runBackup } from './run-backup.js';
 import { localTarget } from './target.js';
-import { fakeAdapter, newKey, openSqliteCatalog, silentLogger, tempDir } from './test-support.js';
+import { catalogForSuite, fakeAdapter, silentLogger, tempDir } from './test-support.js';
 
 const source = { app: 'shop', database: 'main' };
 const URL_WITH_SECRET = 'mongodb://backup:s3cr3t-pass@127.0.0.1:27017/shop';
@@ -24,19 +24,11 @@ const URL_WITH_SECRET = 'mongodb://backup:s3cr3t-pass@127.0.0.1:27017/shop';
 describe('runBackup', () => {
   const tmp = tempDir();
   let catalog: BackupStore;
-  let close: () => Promise<void>;
   let key: { identity: string; recipient: string };
   const clock = new ManualClock(Date.UTC(2026, 3, 1, 2, 0, 0));
   const backupsDir = join(tmp.dir, 'backups');
 
-  before(async () => {
-    ({ catalog, close } = await openSqliteCatalog(join(tmp.dir, 'store')));
-    key = await newKey();
-  });
-  after(async () => {
-    await close();
-    tmp.dispose();
-  });
+  catalogForSuite(tmp, (suite) => ({ catalog, key } = suite));
 
   const run = (adapter: ReturnType<typeof fakeAdapter>, target = localTarget(backupsDir)) => {
     clock.advance(60_000);

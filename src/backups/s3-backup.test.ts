@@ -3,8 +3,7 @@
  * checked from the bucket; a dump that fails after parts were uploaded leaves nothing, and the next run is fine.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { ManualClock } from '../schedule/clock.js';
 import type { BackupStore } from './backup-store.js';
@@ -13,7 +12,7 @@ import { runBackup } from './run-backup.js';
 import { s3Target } from './s3-target.js';
 import type { BackupTarget } from './target.js';
 import { freshS3Location, s3SkipReason } from './test-s3.js';
-import { fakeAdapter, newKey, openSqliteCatalog, silentLogger, tempDir } from './test-support.js';
+import { catalogForSuite, fakeAdapter, silentLogger, tempDir } from './test-support.js';
 import { checkBackup } from './verify.js';
 
 const source = { app: 'shop', database: 'main' };
@@ -21,20 +20,12 @@ const source = { app: 'shop', database: 'main' };
 describe('runBackup to S3', { skip: s3SkipReason() ?? false }, () => {
   const tmp = tempDir();
   let catalog: BackupStore;
-  let close: () => Promise<void>;
   let key: { identity: string; recipient: string };
   const clock = new ManualClock(Date.UTC(2026, 3, 1, 2, 0, 0));
   const location = freshS3Location();
   const target = s3Target(location, { partSize: 5 * 1024 * 1024 });
 
-  before(async () => {
-    ({ catalog, close } = await openSqliteCatalog(join(tmp.dir, 'store')));
-    key = await newKey();
-  });
-  after(async () => {
-    await close();
-    tmp.dispose();
-  });
+  catalogForSuite(tmp, (suite) => ({ catalog, key } = suite));
 
   const run = (adapter: ReturnType<typeof fakeAdapter>, to: BackupTarget = target) => {
     clock.advance(60_000);

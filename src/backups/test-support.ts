@@ -1,18 +1,22 @@
 /**
  * Test support for the backup pipeline: a tiny DatabaseAdapter test double that streams generated documents (so
- * these tests need no MongoDB or PostgreSQL), a migrated SQLite catalog, keys, and a silent logger.
+ * these tests need no MongoDB or PostgreSQL), a migrated SQLite catalog, a catalog on either dialect, a record to put
+ * in it, keys, and a silent logger.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { after, before } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { pino } from 'pino';
 import { type Counts, type DatabaseAdapter, DatabaseError, type DumpSummary } from '../databases/adapter.js';
+import { openTestStore, type TestStore } from '../notify/test-notify.js';
 import { KyselyStore } from '../runs/kysely-store.js';
-import { openDatabase } from '../store/database.js';
+import { openDatabase, type StoreDialect } from '../store/database.js';
+import { type BackupRecord, type BackupStart, runningBackup } from './backup-record.js';
 import { BackupStore } from './backup-store.js';
 
 /** A silent logger. */
@@ -136,4 +140,73 @@ export async function openSqliteCatalog(dataDir: string): Promise<{ catalog: Bac
   const database = openDatabase({ dataDir });
   await new KyselyStore(database).migrate();
   return { catalog: new BackupStore(database), close: () => database.db.destroy() };
+}
+
+/** Runs `fn` on the backup catalog of a fresh, migrated test store of `dialect`, and disposes of the store after. */
+export async function withCatalog(
+  dialect: StoreDialect,
+  fn: (catalog: BackupStore, ts: TestStore) => Promise<void>,
+): Promise<void> {
+  const ts = await openTestStore(dialect);
+  try {
+    await fn(new BackupStore(ts.store.database), ts);
+  } finally {
+    await ts.dispose();
+  }
+}
+
+/** A running record of a shop/main PostgreSQL backup (file `shop.main.<id>.pgdump.age`, one local target). */
+export function shopBackup(id: string, startedAt: number, over: Partial<BackupStart> = {}): BackupRecord {
+  return runningBackup({
+    id,
+    app: 'shop',
+    database: 'main',
+    engine: 'postgres',
+    format: 'pgdump',
+    file: `shop.main.${id}.pgdump.age`,
+    targets: ['file:/srv/backups'],
+    startedAt,
+    gzip: false,
+    recipients: [],
+    ...over,
+  });
+}
+
+/** The catalog and age key a suite's backups use (see catalogForSuite). */
+export interface SuiteCatalog {
+  catalog: BackupStore;
+  key: { identity: string; recipient: string };
+}
+
+/**
+ * Before the suite: a migrated SQLite catalog in `tmp.dir`/`storeDir` and a fresh age key, handed to `use`; after it:
+ * the catalog closed and `tmp` removed. Call it inside the suite's describe().
+ */
+export function catalogForSuite(
+  tmp: { dir: string; dispose(): void },
+  use: (suite: SuiteCatalog) => void,
+  storeDir = 'store',
+): void {
+  let close: (() => Promise<void>) | undefined;
+  before(async () => {
+    const opened = await openSqliteCatalog(join(tmp.dir, storeDir));
+    close = opened.close;
+    use({ catalog: opened.catalog, key: await newKey() });
+  });
+  after(async () => {
+    await close?.();
+    tmp.dispose();
+  });
+}
+
+/** A write-through that fails like a full disk past `limit` bytes. */
+export function fullPast(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > limit) cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+      else cb(null, chunk);
+    },
+  });
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DatabaseError } from '../databases/adapter.js';
 import { ManualClock } from '../schedule/clock.js';
 import type { BackupRecord } from './backup-record.js';
@@ -11,7 +11,7 @@ import { BackupError } from './errors.js';
 import { openPlaintext } from './read-archive.js';
 import { runBackup } from './run-backup.js';
 import { localTarget } from './target.js';
-import { fakeAdapter, newKey, openSqliteCatalog, silentLogger, tempDir } from './test-support.js';
+import { catalogForSuite, fakeAdapter, newKey, silentLogger, tempDir } from './test-support.js';
 import { checkBackup, compareCounts, drillBackup } from './verify.js';
 
 const source = { app: 'shop', database: 'main' };
@@ -22,17 +22,9 @@ describe('checkBackup and drillBackup', () => {
   const target = localTarget(join(tmp.dir, 'backups'));
   const clock = new ManualClock(Date.UTC(2026, 3, 1));
   let catalog: BackupStore;
-  let close: () => Promise<void>;
   let key: { identity: string; recipient: string };
 
-  before(async () => {
-    ({ catalog, close } = await openSqliteCatalog(join(tmp.dir, 'store')));
-    key = await newKey();
-  });
-  after(async () => {
-    await close();
-    tmp.dispose();
-  });
+  catalogForSuite(tmp, (suite) => ({ catalog, key } = suite));
 
   async function take(
     opts: { summaryCounts?: Record<string, number>; recipients?: string[] } = {},

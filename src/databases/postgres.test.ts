@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
+import { freshPostgresDatabase, postgresSkipReason, sql } from '../store/test-database.js';
 import { type AdapterContext, DatabaseError, type TransferProgress } from './adapter.js';
 import { createPostgresAdapter, postgresAdapter } from './postgres.js';
 import { findTools } from './postgres-tools.js';
@@ -19,16 +18,6 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function context(progress?: (p: TransferProgress) => void): AdapterContext {
   return { signal: new AbortController().signal, tmpDir: tmp, progress };
-}
-
-async function sql(url: string, text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 async function collect(stream: Readable): Promise<Buffer> {

@@ -1,6 +1,6 @@
 /** MongoDB for tests: the throwaway FerretDB scripts/test.mjs starts (or MONGODB_TEST_URL), a fresh database per test. */
 import { randomBytes } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 
 /** The test server's URL (MONGODB_TEST_URL), or undefined when no MongoDB-protocol server is available. */
 export function testMongoUrl(): string | undefined {
@@ -46,4 +46,14 @@ export async function freshMongoDatabase(): Promise<{ url: string; name: string;
       }
     },
   };
+}
+
+/** Runs `fn` on the database `url` names, over a client of its own. */
+export async function withMongoDb<T>(url: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
+  try {
+    return await fn(client.db());
+  } finally {
+    await client.close();
+  }
 }

@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BackupStore } from '../backups/backup-store.js';
 import { localTarget } from '../backups/target.js';
-import { fakeAdapter, newKey, openSqliteCatalog, silentLogger, tempDir } from '../backups/test-support.js';
+import { catalogForSuite, fakeAdapter, fullPast, silentLogger, tempDir } from '../backups/test-support.js';
 import type { ProbeContext } from '../checks/kind.js';
 import type { DatabaseAdapter } from '../databases/adapter.js';
 import type { DatabaseBackupPlan } from '../plan/compile-databases.js';
@@ -49,22 +48,9 @@ function probeContext(timeoutMs = 60_000): ProbeContext {
   };
 }
 
-/** A write-through that fails like a full disk past `limit` bytes. */
-function fullPast(limit: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      seen += chunk.length;
-      if (seen > limit) cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
-      else cb(null, chunk);
-    },
-  });
-}
-
 describe('backup and drill probes (adapter test double, SQLite catalog, local target)', () => {
   const tmp = tempDir('upkeep-backup-job-');
   let catalog: BackupStore;
-  let closeCatalog: () => Promise<void>;
   let key: { identity: string; recipient: string };
 
   const deps = (adapter: DatabaseAdapter, extra: Partial<BackupDeps> = {}): BackupDeps => ({
@@ -77,14 +63,7 @@ describe('backup and drill probes (adapter test double, SQLite catalog, local ta
     ...extra,
   });
 
-  before(async () => {
-    ({ catalog, close: closeCatalog } = await openSqliteCatalog(join(tmp.dir, '.upkeep')));
-    key = await newKey();
-  });
-  after(async () => {
-    await closeCatalog();
-    tmp.dispose();
-  });
+  catalogForSuite(tmp, (suite) => ({ catalog, key } = suite), '.upkeep');
 
   it('takes, checks and prunes by keep (last: 1): the second run removes the first archive', async () => {
     const p = plan('prune', tmp.dir, { encrypt: { recipients: [key.recipient], identity: key.identity } });

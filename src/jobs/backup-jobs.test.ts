@@ -4,26 +4,19 @@
  * to every rule without waiting.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import pg from 'pg';
 import pino from 'pino';
-import { findCheckKind } from '../checks/registry.js';
 import type { DatabaseAdapter } from '../databases/adapter.js';
 import { postgresAdapter } from '../databases/postgres.js';
-import { loadPlan } from '../plan/load-plan.js';
 import type { CheckUnit } from '../plan/units.js';
-import { createStore, type KyselyStore } from '../runs/kysely-store.js';
+import type { KyselyStore } from '../runs/kysely-store.js';
 import { ManualClock } from '../schedule/clock.js';
-import { nextRunAt } from '../schedule/schedule-spec.js';
-import { Scheduler } from '../schedule/scheduler.js';
-import { unitDefinition } from '../schedule/unit-definition.js';
-import { freshPostgresDatabase, postgresSkipReason, testPostgresUrl } from '../store/test-database.js';
+import { postgresSkipReason } from '../store/test-database.js';
 import { createBackupDeps } from './backup-services.js';
-import { createJobKinds } from './registry.js';
+import { ordersDatabase, type RunNow, startBackupScheduler } from './test-scheduler.js';
 
 const skip = postgresSkipReason();
 if (skip) console.error(`\n!!! backup job tests SKIPPED: ${skip}\n`);
@@ -36,7 +29,7 @@ describe('backup units in the scheduler (PostgreSQL source, SQLite store)', { sk
   let source: { url: string; drop(): Promise<void> };
   let store: KyselyStore;
   let units: CheckUnit[];
-  let scheduler: Scheduler;
+  let runNow: RunNow;
   const clock = new ManualClock(Date.parse('2026-11-22T02:00:00Z'));
   // Drills restore through this adapter; the mismatch test makes its counts lie about one table.
   let lieAboutOrders = false;
@@ -49,29 +42,16 @@ describe('backup units in the scheduler (PostgreSQL source, SQLite store)', { sk
     },
   };
 
-  /** Makes only `ids` due now, runs them, and returns their units' records. */
-  async function runNow(...ids: string[]) {
-    for (const unit of units)
-      await store.setNextRunAt(unit.id, ids.includes(unit.id) ? clock.now() : clock.now() + 30 * 24 * H);
-    assert.equal(await scheduler.tick(), ids.length);
-    await scheduler.idle();
-    return Promise.all(
-      ids.map(async (id) => (await store.getUnit(id)) as NonNullable<Awaited<ReturnType<KyselyStore['getUnit']>>>),
-    );
-  }
-
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'upkeep-backup-jobs-'));
-    source = await freshPostgresDatabase();
-    const client = new pg.Client({ connectionString: source.url });
-    await client.connect();
-    await client.query(`create table orders (id serial primary key, total int);
-      insert into orders (total) select i from generate_series(1, 500) i;`);
-    await client.end();
-    const identity = await generateX25519Identity();
-    writeFileSync(
-      join(dir, 'upkeep.yml'),
-      [
+    source = await ordersDatabase(500);
+    ({ store, units, runNow } = await startBackupScheduler({
+      dir,
+      clock,
+      sourceUrl: source.url,
+      concurrency: 4,
+      adapters: { postgres: adapter },
+      plan: [
         'version: 1',
         'apps:',
         '  shop:',
@@ -89,39 +69,8 @@ describe('backup units in the scheduler (PostgreSQL source, SQLite store)', { sk
         '        postgres: postgres://app:pw-not-shown@127.0.0.1:1/gone',
         '        backup: { schedule: daily 03:00, to: file:./backups, verify: false }',
         '',
-      ].join('\n'),
-    );
-    const loaded = await loadPlan(join(dir, 'upkeep.yml'), {
-      env: {
-        SRC: source.url,
-        SCRATCH: testPostgresUrl(),
-        RECIPIENT: await identityToRecipient(identity),
-        IDENTITY: identity,
-      },
-    });
-    units = loaded.units;
-    store = createStore({ dataDir: join(dir, '.upkeep') });
-    await store.migrate();
-    await store.syncUnits(units.map(unitDefinition), () => clock.now());
-    const deps = createBackupDeps({
-      database: store.database,
-      clock,
-      logger,
-      timezone: loaded.timezone,
-      adapters: { postgres: adapter },
-    });
-    const jobKinds = createJobKinds(deps);
-    scheduler = new Scheduler({
-      store,
-      units,
-      findKind: (name) => findCheckKind(name) ?? jobKinds.find((k) => k.name === name),
-      clock,
-      logger,
-      worker: 'test',
-      concurrency: 4,
-      nextRunAt: (u, at) => nextRunAt(u.schedule, at, u.id),
-      inMaintenance: () => false,
-    });
+      ],
+    }));
   });
   after(async () => {
     await store?.close();

@@ -8,35 +8,22 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import pg from 'pg';
-import pino from 'pino';
 import { resolveTarget } from '../backups/target.js';
 import { freshS3Location, s3SkipReason } from '../backups/test-s3.js';
-import { findCheckKind } from '../checks/registry.js';
-import { loadPlan } from '../plan/load-plan.js';
-import type { CheckUnit } from '../plan/units.js';
-import { createStore, type KyselyStore } from '../runs/kysely-store.js';
+import type { KyselyStore } from '../runs/kysely-store.js';
 import { ManualClock } from '../schedule/clock.js';
-import { nextRunAt } from '../schedule/schedule-spec.js';
-import { Scheduler } from '../schedule/scheduler.js';
-import { unitDefinition } from '../schedule/unit-definition.js';
-import { freshPostgresDatabase, postgresSkipReason, testPostgresUrl } from '../store/test-database.js';
-import { createBackupDeps } from './backup-services.js';
-import type { BackupDeps } from './backup-work.js';
-import { createJobKinds } from './registry.js';
+import { postgresSkipReason } from '../store/test-database.js';
+import { ordersDatabase, type RunNow, type SchedulerBackupDeps, startBackupScheduler } from './test-scheduler.js';
 
 const skip = postgresSkipReason() ?? s3SkipReason();
-const logger = pino({ level: 'silent' });
 const H = 3_600_000;
 
 describe('backups to several targets (PostgreSQL source, local folder + S3 emulator)', { skip }, () => {
   let dir: string;
   let source: { url: string; drop(): Promise<void> };
   let store: KyselyStore;
-  let units: CheckUnit[];
-  let scheduler: Scheduler;
-  let deps: BackupDeps;
+  let deps: SchedulerBackupDeps;
+  let runNow: RunNow;
   const clock = new ManualClock(Date.parse('2026-11-22T02:00:00Z'));
   const s3 = freshS3Location();
   const bucketUrl = `s3://${s3.bucket}/${s3.prefix.replace(/\/$/, '')}`;
@@ -48,32 +35,19 @@ describe('backups to several targets (PostgreSQL source, local folder + S3 emula
     AWS_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey,
   };
 
-  async function runNow(...ids: string[]) {
-    for (const unit of units)
-      await store.setNextRunAt(unit.id, ids.includes(unit.id) ? clock.now() : clock.now() + 30 * 24 * H);
-    assert.equal(await scheduler.tick(), ids.length);
-    await scheduler.idle();
-    return Promise.all(
-      ids.map(async (id) => (await store.getUnit(id)) as NonNullable<Awaited<ReturnType<KyselyStore['getUnit']>>>),
-    );
-  }
-
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'upkeep-backup-targets-'));
     // A plain file where a directory should be: no one (not even root) can create a backup folder under it.
     writeFileSync(join(dir, 'not-a-folder'), 'x');
-    source = await freshPostgresDatabase();
-    const client = new pg.Client({ connectionString: source.url });
-    await client.connect();
-    await client.query(`create table orders (id serial primary key, total int);
-      insert into orders (total) select i from generate_series(1, 300) i;`);
-    await client.end();
-    const identity = await generateX25519Identity();
+    source = await ordersDatabase(300);
     const backup = (to: string) =>
       `        backup: { schedule: daily 02:00, keep: { last: 1 }, to: ${to}, encrypt: { recipients: ["\${RECIPIENT}"], identity: "\${IDENTITY}" }, verify: daily 04:00, scratch: "\${SCRATCH}" }`;
-    writeFileSync(
-      join(dir, 'upkeep.yml'),
-      [
+    ({ store, deps, runNow } = await startBackupScheduler({
+      dir,
+      clock,
+      sourceUrl: source.url,
+      concurrency: 1,
+      plan: [
         'version: 1',
         'apps:',
         '  shop:',
@@ -88,36 +62,12 @@ describe('backups to several targets (PostgreSQL source, local folder + S3 emula
         '        postgres: ${SRC}',
         backup(`[file:./not-a-folder/backups, "${bucketUrl}/nofolder"]`),
         '',
-      ].join('\n'),
-    );
-    const loaded = await loadPlan(join(dir, 'upkeep.yml'), {
-      env: {
-        SRC: source.url,
-        SCRATCH: testPostgresUrl(),
-        RECIPIENT: await identityToRecipient(identity),
-        IDENTITY: identity,
-      },
-    });
-    units = loaded.units;
-    store = createStore({ dataDir: join(dir, '.upkeep') });
-    await store.migrate();
-    await store.syncUnits(units.map(unitDefinition), () => clock.now());
-    deps = {
-      ...createBackupDeps({ database: store.database, clock, logger, timezone: loaded.timezone }),
-      targetFor: (to, plan) => resolveTarget(to, { baseDir: plan.baseDir, env: s3Env }),
-    };
-    const jobKinds = createJobKinds(deps);
-    scheduler = new Scheduler({
-      store,
-      units,
-      findKind: (name) => findCheckKind(name) ?? jobKinds.find((k) => k.name === name),
-      clock,
-      logger,
-      worker: 'test',
-      concurrency: 1,
-      nextRunAt: (u, at) => nextRunAt(u.schedule, at, u.id),
-      inMaintenance: () => false,
-    });
+      ],
+      withDeps: (made) => ({
+        ...made,
+        targetFor: (to, plan) => resolveTarget(to, { baseDir: plan.baseDir, env: s3Env }),
+      }),
+    }));
   });
   after(async () => {
     await store?.close();

@@ -36,6 +36,11 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Pr
   };
 }
 
+/** Runs `text` (one or more statements) on `url` over a connection of its own. */
+export async function sql(url: string, text: string): Promise<pg.QueryResult> {
+  return withAdmin(url, (client) => client.query(text));
+}
+
 async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
