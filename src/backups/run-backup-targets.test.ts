@@ -114,6 +114,34 @@ describe('runBackup to several targets', () => {
     assert.deepEqual(readdirSync(dirOf('stalled')), []);
   });
 
+  it('a target that reads the whole archive but never finishes its put is dropped too; the other copy completes', async () => {
+    const good = localTarget(dirOf('beside-unfinished'));
+    const base = localTarget(dirOf('unfinished'));
+    let aborted = false;
+    // Takes every byte (as an upload buffering its last part would), then waits until it is cancelled.
+    const unfinished: BackupTarget = {
+      ...base,
+      put: (_name, stream, opts) =>
+        new Promise((_resolve, reject) => {
+          stream.resume();
+          opts?.signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(opts.signal?.reason);
+          });
+        }),
+    };
+    const started = Date.now();
+    const { record } = await run([good, unfinished], { stallMs: 300 });
+    assert.ok(Date.now() - started < 10_000, 'the unfinished put did not hold the backup up');
+    assert.ok(aborted, 'the put was cancelled through its signal');
+    assert.deepEqual(
+      record.copies.map((c) => c.state),
+      ['written', 'failed'],
+    );
+    assert.match(record.copies[1]?.reason ?? '', /stopped accepting data for 300 ms; the other copies went on/);
+    assert.deepEqual(readdirSync(dirOf('beside-unfinished')), [record.file]);
+  });
+
   it('every target failing fails the backup for the first one’s reason, with each copy failed', async () => {
     const a = localTarget(dirOf('full-a'), { writeThrough: () => fullPast(10_000) });
     const b = localTarget(dirOf('full-b'), { writeThrough: () => fullPast(30_000) });

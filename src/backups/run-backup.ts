@@ -18,7 +18,7 @@ import { type BackupCatalog, type BackupPatch, type BackupRecord, runningBackup 
 import { BackupError } from './errors.js';
 import { HashThrough } from './hash-through.js';
 import type { BackupTarget } from './target.js';
-import { tee } from './tee.js';
+import { DEFAULT_STALL_MS, stalledError, tee } from './tee.js';
 
 /** Everything one backup run needs; the connection string is used, never logged or stored. */
 export interface RunBackupOptions {
@@ -195,24 +195,49 @@ async function writeCopies(
           names: targets.map((t) => t.description),
           ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
         });
-  const puts = await Promise.allSettled(targets.map((t, i) => putCopy(t, file, branches[i] as Readable, signal)));
+  // With one target there is no one to go on without, so no stall limit; with several, a put that took the whole
+  // archive but does not finish in time is given up too (its data may sit in buffers past the branch tee watches).
+  const finishMs = targets.length === 1 ? undefined : (opts.stallMs ?? DEFAULT_STALL_MS);
+  const puts = await Promise.allSettled(
+    targets.map((t, i) => putCopy(t, file, branches[i] as Readable, signal, finishMs)),
+  );
   const written = puts.find((p) => p.status === 'fulfilled');
   if (written === undefined) throw (puts[0] as PromiseRejectedResult).reason;
   return { puts, sizeBytes: written.value.sizeBytes };
 }
 
-/** Writes one copy; a put that failed before reading its branch releases it, so the other copies go on. */
+/**
+ * Writes one copy; a put that failed before reading its branch releases it, so the other copies go on. With
+ * `finishMs`, a put still unfinished that long after it read its branch to the end is cancelled as stalled.
+ */
 async function putCopy(
   target: BackupTarget,
   name: string,
   branch: Readable,
   signal: AbortSignal,
+  finishMs?: number,
 ): Promise<{ sizeBytes: number }> {
+  const own = new AbortController();
+  const onAbort = () => own.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  let stalled: BackupError | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  if (finishMs !== undefined) {
+    branch.once('end', () => {
+      timer = setTimeout(() => {
+        stalled = stalledError(target.description, finishMs);
+        own.abort(stalled);
+      }, finishMs);
+    });
+  }
   try {
-    return await target.put(name, branch, { signal });
+    return await target.put(name, branch, { signal: own.signal });
   } catch (err) {
     branch.destroy();
-    throw err;
+    throw stalled ?? err;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

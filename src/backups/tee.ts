@@ -87,7 +87,7 @@ function stallWatchdog(
         s.taken = taken;
         s.at = now;
       } else if (now - s.at >= stallMs) {
-        branch.destroy(stalled(s.name, stallMs));
+        branch.destroy(stalledError(s.name, stallMs));
       }
     }
   };
@@ -107,7 +107,8 @@ function stallWatchdog(
   };
 }
 
-function stalled(name: string, stallMs: number): BackupError {
+/** The failure of a copy that stopped taking data (or stopped short of finishing) for `stallMs`. */
+export function stalledError(name: string, stallMs: number): BackupError {
   return new BackupError(
     `${name} stopped accepting data for ${formatSeconds(stallMs)}; the other copies went on without it`,
     'target',
