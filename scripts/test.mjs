@@ -133,7 +133,10 @@ if (needsS3 && !env.S3_TEST_URL) {
   }
 }
 
-child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files], {
+// A hung test fails after 3 minutes with its name instead of holding the whole run (and CI) until it is killed; a
+// --test-timeout given on the command line wins.
+const timeout = flags.some((f) => f.startsWith('--test-timeout')) ? [] : ['--test-timeout=180000'];
+child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...timeout, ...flags, ...files], {
   stdio: 'inherit',
   env,
 });
