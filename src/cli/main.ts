@@ -105,7 +105,9 @@ function reportError(err: unknown, command: Command, ctx: CliContext): number {
     return 2;
   }
   if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    ctx.stderr.write(`upkeep ${command.name}: ${(err as Error).message}\n\n${commandHelp(command)}`);
+    // parseArgs' advice about `--` concerns positionals that start with a dash, not a mistyped option.
+    const message = (err as Error).message.replace(/\. To specify a positional argument starting with .*$/s, '');
+    ctx.stderr.write(`upkeep ${command.name}: ${message}\n\n${commandHelp(command)}`);
     return 2;
   }
   if (err instanceof StoreError) {
