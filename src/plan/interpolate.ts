@@ -1,4 +1,5 @@
 /** `${VAR}` references in plan strings: `${VAR}`, `${VAR:-default}`, and `$${` for a literal `${`. */
+import { createMasker } from '../shared/mask.js';
 
 /** A reference that could not be filled, with its offset in the text. */
 export interface InterpolationProblem {
@@ -64,13 +65,10 @@ export function interpolate(text: string, env: Readonly<Record<string, string | 
   return { value, used, problems };
 }
 
-/** Replaces every interpolated value in `text` by its `${VAR}` reference, so secrets never reach a message. */
+/**
+ * Replaces every interpolated value in `text` by its `${VAR}` reference, raw or in the forms URLs, forms and JSON give
+ * it, and masks URLs' userinfo and query values (the one masker, src/shared/mask.ts), so a plan error never shows one.
+ */
 export function scrubSecrets(text: string, used: readonly { name: string; value: string }[]): string {
-  let out = text;
-  // Longest first so a value containing another is replaced whole.
-  for (const { name, value } of [...used].sort((a, b) => b.value.length - a.value.length)) {
-    if (value.length < 3) continue; // too short to be a secret and would mangle ordinary words
-    out = out.split(value).join(`\${${name}}`);
-  }
-  return out;
+  return createMasker(used).text(text);
 }

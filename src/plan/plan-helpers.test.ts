@@ -27,9 +27,11 @@ describe('interpolate', () => {
     ]);
   });
 
-  it('scrubs secret values back to their references', () => {
-    const used = [{ name: 'TOKEN', value: 's3cr3t-token' }];
-    assert.equal(scrubSecrets('bad URL https://x/?t=s3cr3t-token', used), 'bad URL https://x/?t=${TOKEN}');
+  it('scrubs secret values back to their references, raw and encoded, and masks URL query values', () => {
+    const used = [{ name: 'TOKEN', value: 's3cr/t+token' }];
+    assert.equal(scrubSecrets('bad value "s3cr/t+token" here', used), 'bad value "${TOKEN}" here');
+    assert.equal(scrubSecrets('bad URL https://x/s3cr%2Ft%2Btoken/h', used), 'bad URL https://x/${TOKEN}/h');
+    assert.equal(scrubSecrets('bad URL https://x/?t=other', used), 'bad URL https://x/?t=***');
   });
 });
 
