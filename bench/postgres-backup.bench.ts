@@ -238,6 +238,12 @@ function memoryCatalog(): BackupCatalog {
       rows.set(id, next);
       return next;
     },
+    addCopy: async (id, copy) => {
+      const record = rows.get(id) as BackupRecord;
+      const next = { ...record, copies: [...record.copies, copy] };
+      rows.set(id, next);
+      return next;
+    },
     removeCopy: async (id, target) => {
       const record = rows.get(id) as BackupRecord;
       rows.set(id, { ...record, copies: record.copies.filter((c) => c.target !== target) });

@@ -21,6 +21,19 @@ function record(id: string, targets = [LOCAL, S3], startedAt = T0): BackupRecord
 }
 
 onEveryDialect('BackupStore copies', (dialect: StoreDialect) => {
+  it('addCopy records a copy found on another target after the others, once; an unknown backup is an error', () =>
+    withCatalog(dialect, async (store) => {
+      await store.insert(record('a1', [LOCAL, S3]));
+      await store.removeCopy('a1', LOCAL); // a gap in the positions: the new copy still goes last
+      const found = { ...runningCopy('file:/mnt/usb'), state: 'checked' as const, sizeBytes: 42, checkedAt: T0 + 5 };
+      const after = await store.addCopy('a1', found);
+      assert.deepEqual(after.copies, [runningCopy(S3), found]);
+      assert.deepEqual((await store.get('a1'))?.copies, [runningCopy(S3), found]);
+      const again = await store.addCopy('a1', { ...found, sizeBytes: 7 });
+      assert.deepEqual(again.copies, [runningCopy(S3), found], 'a copy already recorded there is left as it is');
+      await assert.rejects(store.addCopy('nope', found), /no backup nope/);
+    }));
+
   it('records one copy per target in the plan order, each with its own state; the first target is the record target', () =>
     withCatalog(dialect, async (store) => {
       await store.insert(record('b1'));

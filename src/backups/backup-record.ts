@@ -83,6 +83,8 @@ export interface BackupCatalog {
   insert(record: BackupRecord): Promise<void>;
   /** Changes one copy of a backup; returns the record after it. */
   updateCopy(id: string, target: string, patch: CopyPatch): Promise<BackupRecord>;
+  /** Adds a copy found on another target (a scan); a copy already recorded there is left as it is. */
+  addCopy(id: string, copy: BackupCopy): Promise<BackupRecord>;
   /** Forgets one copy (after its file was removed from that target). */
   removeCopy(id: string, target: string): Promise<void>;
   /** Applies a state change; returns the record after it. */

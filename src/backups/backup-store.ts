@@ -54,6 +54,29 @@ export class BackupStore implements BackupCatalog {
     return after;
   }
 
+  /** Adds a copy after the backup's others; one already recorded on that target is left as it is. */
+  async addCopy(id: string, copy: BackupCopy): Promise<BackupRecord> {
+    const before = await this.get(id);
+    if (before === undefined) throw toStoreError('addBackupCopy', this.database.where, new Error(`no backup ${id}`));
+    if (before.copies.some((c) => c.target === copy.target)) return before;
+    await this.write('addBackupCopy', () =>
+      this.db.transaction().execute(async (trx) => {
+        // After every recorded copy, also when a pruned copy left a gap in the positions.
+        const last = await trx
+          .selectFrom('backup_copies')
+          .select((eb) => eb.fn.max('position').as('max'))
+          .where('backup_id', '=', id)
+          .executeTakeFirst();
+        const position = last?.max === null || last?.max === undefined ? 0 : Number(last.max) + 1;
+        await trx
+          .insertInto('backup_copies')
+          .values(copyToRow(id, copy, position))
+          .execute();
+      }),
+    );
+    return { ...before, copies: [...before.copies, copy] };
+  }
+
   /** Forgets one copy of a backup. */
   async removeCopy(id: string, target: string): Promise<void> {
     await this.write('removeBackupCopy', () =>

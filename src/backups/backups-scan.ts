@@ -12,6 +12,7 @@ import { UsageError } from '../cli/command.js';
 import { identitiesOf } from '../jobs/backup-work.js';
 import type { LoadedPlan } from '../plan/load-plan.js';
 import { readArchiveFile } from './archive-file.js';
+import type { BackupCopy } from './backup-record.js';
 import { type BackupSession, stopSignal } from './command-support.js';
 import { BackupError } from './errors.js';
 import { type BackupTarget, resolveTarget } from './target.js';
@@ -22,6 +23,8 @@ export interface ScanReport {
   found: number;
   added: string[];
   known: string[];
+  /** Backups the catalog knew from another target, now with a copy here too. */
+  copied: string[];
   unreadable: { file: string; reason: string }[];
 }
 
@@ -43,6 +46,7 @@ export async function runScan(
           found: report.found,
           added: report.added.length,
           known: report.known.length,
+          copied: report.copied.length,
           unreadable: report.unreadable.length,
           addedIds: report.added,
           problems: report.unreadable,
@@ -54,7 +58,9 @@ export async function runScan(
   } else {
     ctx.stdout.write(
       `scanned ${report.target}: ${report.found} found, ${report.added.length} added, ` +
-        `${report.known.length} already in the catalog, ${report.unreadable.length} unreadable\n`,
+        `${report.known.length} already in the catalog, ${report.unreadable.length} unreadable` +
+        (report.copied.length > 0 ? `, ${report.copied.length} known from another target (copy recorded)` : '') +
+        '\n',
     );
     for (const u of report.unreadable) ctx.stdout.write(`  unreadable ${u.file}: ${u.reason}\n`);
     if (report.added.length > 0) ctx.stdout.write('list them with `upkeep backups`\n');
@@ -70,7 +76,14 @@ export async function scanTarget(
   ctx: CliContext,
 ): Promise<ScanReport> {
   const catalog = session.deps.catalog;
-  const report: ScanReport = { target: target.description, found: 0, added: [], known: [], unreadable: [] };
+  const report: ScanReport = {
+    target: target.description,
+    found: 0,
+    added: [],
+    known: [],
+    copied: [],
+    unreadable: [],
+  };
   const work = await mkdtemp(join(tmpdir(), 'upkeep-scan-'));
   const signal = stopSignal(ctx);
   try {
@@ -93,8 +106,15 @@ export async function scanTarget(
           ctx: { signal, tmpDir: work },
           now: Date.now(),
         });
-        if (await catalog.get(record.id)) {
-          report.known.push(record.id);
+        const known = await catalog.get(record.id);
+        if (known) {
+          // The same backup under the same name on another of its targets: the catalog learns this copy too (a copy
+          // has no file name of its own, so a renamed file stays a backup of its own).
+          const anotherCopy = known.file === record.file && !known.copies.some((c) => c.target === here);
+          if (anotherCopy) {
+            await catalog.addCopy(known.id, record.copies[0] as BackupCopy);
+            report.copied.push(known.id);
+          } else report.known.push(known.id);
           continue;
         }
         await catalog.insert(record);

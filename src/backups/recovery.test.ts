@@ -274,12 +274,21 @@ describe('recovery from the backup files alone (PostgreSQL)', { skip }, () => {
       assert.match(JSON.stringify(report.problems), /README\.txt is not an upkeep backup/);
       const again = await onNewMachine(['backups', '--scan', folder, ...dataDir], env);
       assert.match(again.out, /^scanned file:.*: 2 found, 0 added, 1 already in the catalog, 1 unreadable$/m);
+      // The same archive in a second place (seed 003's second location) becomes a second copy, not a second backup.
+      const second = join(fresh, `scan-${store}-usb`);
+      mkdirSync(second);
+      copyFileSync(archive, join(second, basename(archive)));
+      const more = await onNewMachine(['backups', '--scan', second, '--json', ...dataDir], env);
+      assert.equal(more.code, 0, more.err);
+      assert.deepEqual((({ added, copied }) => ({ added, copied }))(JSON.parse(more.out)), { added: 0, copied: 1 });
 
       const listed = await onNewMachine(['backups', 'shop/main', '--json', ...dataDir], env);
       const { backups } = JSON.parse(listed.out) as { backups: { id: string; state: string; counts: object }[] };
       assert.equal(backups.length, 1);
       assert.equal(backups[0]?.state, 'checked');
       assert.deepEqual(backups[0]?.counts, SOURCE_COUNTS);
+      const copies = (backups[0] as unknown as { copies: { target: string }[] }).copies.map((c) => c.target);
+      assert.deepEqual(copies, [`file:${folder}`, `file:${second}`]);
       assert.equal(backups[0]?.id.slice(0, 8), /\.([0-9a-f]{8})\.pgdump/.exec(archive)?.[1], 'the id the name carries');
       const v = await onNewMachine(['verify', backups[0]?.id.slice(0, 8) as string, ...dataDir], env);
       assert.equal(v.code, 0, v.err);
