@@ -1,6 +1,6 @@
 /** `upkeep backup` to several targets (PostgreSQL source): the copies printed, a failed one named and exit 1. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -87,6 +87,28 @@ describe('upkeep backup to several targets (PostgreSQL)', { skip }, () => {
       json.backups[0]?.copies.map((c) => c.state),
       ['failed', 'checked'],
     );
+  });
+
+  it('verify <id> reads back every copy: a damaged one is marked failed on its own, the backup stays checked', async () => {
+    const listed = JSON.parse((await cli(['backups', 'shop/both', '--json'])).out) as {
+      backups: { id: string; file: string }[];
+    };
+    const { id, file } = listed.backups[0] as { id: string; file: string };
+    const damaged = join(dir, 'two', file);
+    const bytes = readFileSync(damaged);
+    bytes[Math.floor(bytes.length / 2)] = (bytes[Math.floor(bytes.length / 2)] as number) ^ 0xff;
+    writeFileSync(damaged, bytes);
+    const r = await cli(['verify', id.slice(0, 8)]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^state {4}checked$/m);
+    const after = JSON.parse((await cli(['backups', 'shop/both', '--json'])).out) as {
+      backups: { copies: { state: string; reason: string | null }[] }[];
+    };
+    assert.deepEqual(
+      after.backups[0]?.copies.map((c) => c.state),
+      ['checked', 'failed'],
+    );
+    assert.match(after.backups[0]?.copies[1]?.reason ?? '', /damaged|authenticat|checksum/i);
   });
 
   it('a location listed twice is a plan error (exit 2) naming its line and column', async () => {

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliContext, Command } from '../cli/command.js';
 import { UsageError } from '../cli/command.js';
-import { drillOne } from '../jobs/backup-work.js';
+import { copyTargets, drillOne } from '../jobs/backup-work.js';
 import { scrubPlanSecrets } from '../jobs/scrub.js';
 import type { BackupRecord } from './backup-record.js';
 import { type ResolvedBackup, resolveBackup } from './backup-ref.js';
+import { checkCopies } from './check-copies.js';
 import {
   type BackupSession,
   describeRecord,
@@ -103,6 +104,12 @@ async function verifyCatalogued(
   }
   if (!drill) {
     const { catalog, clock } = session.deps;
+    if (record.copies.length > 1) {
+      // Every copy is read back and recorded on its own; the backup is checked while one of them holds.
+      const targets = copyTargets(record, plan, session.deps, ctx.env);
+      const { record: after } = await checkCopies(record, { targets, identities, catalog, clock, signal });
+      return { after, couldNotRun: false };
+    }
     const after = await checkBackup(record, { target: resolved.target, identities, catalog, clock, signal });
     return { after, couldNotRun: false };
   }

@@ -88,6 +88,21 @@ export async function copyTargetOf(
   throw new BackupError(`no copy of backup ${record.id} can be read: ${missing.join('; ')}`, 'target');
 }
 
+/** The target of each recorded copy of `record`, in its copies' order (planned ones as the plan opens them). */
+export function copyTargets(
+  record: BackupRecord,
+  plan: DatabaseBackupPlan,
+  deps: Pick<BackupDeps, 'targetFor'>,
+  env?: Readonly<Record<string, string | undefined>>,
+): BackupTarget[] {
+  const planned = targetsOf(plan, deps, env);
+  return record.copies.map(
+    (copy) =>
+      planned.find((t) => t.description === copy.target) ??
+      resolveTarget(copy.target, { baseDir: plan.baseDir, ...(env ? { env } : {}) }),
+  );
+}
+
 /** The identities that decrypt a plan's backups: `encrypt.identity`, else UPKEEP_BACKUP_IDENTITY; [] when neither. */
 export async function identitiesOf(
   plan: Pick<DatabaseBackupPlan, 'encrypt' | 'baseDir'> | undefined,
