@@ -17,6 +17,7 @@ import { migrateDatabase } from '../store/migrate.js';
 import { withWriteGate } from '../store/write-gate.js';
 import { deleteOldRollups, deleteOldRuns, deleteUnits, insertRun } from './history-writes.js';
 import {
+  abandonedRun,
   definitionChanged,
   definitionColumns,
   GRAINS,
@@ -384,24 +385,4 @@ export class KyselyStore implements Store {
       withWriteGate(this.database.gateKey, () => this.db.transaction().execute((trx) => fn(trx))),
     );
   }
-}
-
-/** The run row of a run cut short: counted as upkeep's error, never the target's failure. */
-function abandonedRun(
-  unitId: string,
-  { since, now, holder, expired }: { since: number; now: number; holder: string; expired: boolean },
-): RunRecord {
-  return {
-    unitId,
-    startedAt: since,
-    endedAt: now,
-    outcome: 'abandoned',
-    summary: expired
-      ? `abandoned: worker ${holder} held the run past its lease`
-      : `abandoned: worker ${holder} stopped before the run finished`,
-    durationMs: Math.max(0, now - since),
-    details: { reason: expired ? 'lease-expired' : 'worker-stopped', worker: holder },
-    values: {},
-    worker: holder,
-  };
 }

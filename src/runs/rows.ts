@@ -1,4 +1,4 @@
-/** Pure mapping between store records and table rows, and the rollup arithmetic of one run. */
+/** Pure mapping between store records and table rows, the rollup arithmetic of one run, and the row of a run cut short. */
 import type { AlertState, Transition } from '../core/alert-state.js';
 import type { Severity } from '../core/outcome.js';
 import type { RollupGrain, RollupRecord, RunRecord, UnitDefinition, UnitRecord } from '../core/run.js';
@@ -160,4 +160,24 @@ export function rollupFromRow(row: RollupsTable): RollupRecord {
 
 function nullableNumber(value: number | null): number | null {
   return value === null ? null : Number(value);
+}
+
+/** The run row of a run cut short: counted as upkeep's error, never the target's failure. */
+export function abandonedRun(
+  unitId: string,
+  { since, now, holder, expired }: { since: number; now: number; holder: string; expired: boolean },
+): RunRecord {
+  return {
+    unitId,
+    startedAt: since,
+    endedAt: now,
+    outcome: 'abandoned',
+    summary: expired
+      ? `abandoned: worker ${holder} held the run past its lease`
+      : `abandoned: worker ${holder} stopped before the run finished`,
+    durationMs: Math.max(0, now - since),
+    details: { reason: expired ? 'lease-expired' : 'worker-stopped', worker: holder },
+    values: {},
+    worker: holder,
+  };
 }
