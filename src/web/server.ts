@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
 import type { Store } from '../runs/run-store.js';
@@ -20,6 +21,8 @@ export interface ServerDeps {
   publicUrl?: string;
   /** The notifier: its own store trouble shows in /healthz; its outbox and channels in the API. */
   notifier?: NotifyRouteDeps['notifier'];
+  /** Where routes that change something publish it for live pages (the hub in src/web/live/). */
+  changes?: ChangeFeed;
 }
 
 /** The loop is considered stalled when it has not ticked for this long. */
