@@ -24,6 +24,7 @@ export function registerNotifyRoutes(app: FastifyInstance, deps: NotifyRouteDeps
 
   app.get<{ Querystring: { limit?: string; status?: string; channel?: string; unit?: string; before?: string } }>(
     '/api/notifications',
+    { config: { access: 'viewer' } },
     async (req, reply) => {
       const { status, channel, unit } = req.query;
       if (status !== undefined && !STATUSES.has(status)) {
@@ -41,6 +42,7 @@ export function registerNotifyRoutes(app: FastifyInstance, deps: NotifyRouteDeps
 
   app.get<{ Querystring: { limit?: string; notification?: string; channel?: string } }>(
     '/api/deliveries',
+    { config: { access: 'viewer' } },
     async (req) =>
       store.listDeliveries({
         limit: clampInt(req.query.limit, 100),
@@ -49,7 +51,7 @@ export function registerNotifyRoutes(app: FastifyInstance, deps: NotifyRouteDeps
       }),
   );
 
-  app.get('/api/channels', async () => store.listChannelStates());
+  app.get('/api/channels', { config: { access: 'viewer' } }, async () => store.listChannelStates());
 }
 
 function clampInt(text: string | undefined, fallback: number): number {

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RollupGrain } from '../core/run.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
+import { allows } from '../web/access.js';
 import type { RouteModule } from '../web/route-module.js';
 import type { Store } from './run-store.js';
 import { appSummaries, heartbeatView, unitView } from './unit-view.js';
@@ -24,28 +25,32 @@ const GRAINS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_600_000, d
 /** Registers /api/* on `app`. */
 export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store } = deps;
+  const viewer = { config: { access: 'viewer' as const } };
+  // Heartbeat tokens are secrets that let anyone send pings: only operators see them (and their ping URLs).
+  const showTokens = (req: FastifyRequest) => deps.heartbeats !== undefined && allows(req.principal?.role, 'operator');
   const views = async (req?: FastifyRequest) => {
     const live = deps.scheduler?.status();
-    const tokens = req && deps.heartbeats ? await deps.heartbeats.tokens() : undefined;
+    const tokens = req && showTokens(req) ? await deps.heartbeats?.tokens() : undefined;
     const base = deps.publicUrl ?? (req ? `${req.protocol}://${req.host}` : '');
     return (await store.listUnits()).map((r) => unitView(r, live, heartbeatView(tokens?.get(r.id), base)));
   };
 
-  app.get('/api/apps', async () => appSummaries(await views()));
-  app.get('/api/units', async (req) => views(req));
+  app.get('/api/apps', viewer, async () => appSummaries(await views()));
+  app.get('/api/units', viewer, async (req) => views(req));
 
-  app.get<{ Params: { app: string; name: string } }>('/api/units/:app/:name', async (req, reply) => {
+  app.get<{ Params: { app: string; name: string } }>('/api/units/:app/:name', viewer, async (req, reply) => {
     const id = `${req.params.app}/${req.params.name}`;
     const record = await store.getUnit(id);
     if (!record) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
     const transitions = await store.listTransitions({ unitId: id, limit: 20 });
-    const token = deps.heartbeats ? (await deps.heartbeats.tokens()).get(id) : undefined;
+    const token = showTokens(req) ? (await deps.heartbeats?.tokens())?.get(id) : undefined;
     const base = deps.publicUrl ?? `${req.protocol}://${req.host}`;
     return { ...unitView(record, deps.scheduler?.status(), heartbeatView(token, base)), transitions };
   });
 
   app.get<{ Params: { app: string; name: string }; Querystring: { limit?: string; before?: string } }>(
     '/api/units/:app/:name/runs',
+    viewer,
     async (req, reply) => {
       const id = `${req.params.app}/${req.params.name}`;
       if (!(await store.getUnit(id))) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
@@ -57,6 +62,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get<{ Params: { app: string; name: string }; Querystring: { grain?: string; from?: string; to?: string } }>(
     '/api/units/:app/:name/history',
+    viewer,
     async (req, reply) => {
       const id = `${req.params.app}/${req.params.name}`;
       const grain = (req.query.grain ?? 'hour') as RollupGrain;
@@ -69,7 +75,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get<{ Querystring: { limit?: string; unit?: string } }>('/api/transitions', async (req) =>
+  app.get<{ Querystring: { limit?: string; unit?: string } }>('/api/transitions', viewer, async (req) =>
     store.listTransitions({ unitId: req.query.unit, limit: clampInt(req.query.limit, 100, 1, 1000) }),
   );
 }

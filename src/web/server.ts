@@ -2,15 +2,19 @@
 import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { registerAuthHook } from '../accounts/auth-hook.js';
+import type { SessionPolicy } from '../accounts/session-policy.js';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
 import type { Store } from '../runs/run-store.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
+import type { Database } from '../store/database.js';
 import { ROUTE_MODULES } from './routes.js';
 
 export interface ServerDeps {
-  store: Store;
+  /** The run store; its database also holds the accounts tables the auth hook reads. */
+  store: Store & { readonly database: Database };
   scheduler?: { status(): SchedulerStatus };
   logger: Logger;
   now: () => number;
@@ -23,6 +27,12 @@ export interface ServerDeps {
   notifier?: NotifyRouteDeps['notifier'];
   /** Where routes that change something publish it for live pages (the hub in src/web/live/). */
   changes?: ChangeFeed;
+  /** Fastify's trustProxy (UPKEEP_TRUST_PROXY / --trust-proxy): true, a hop count, or addresses/CIDRs. */
+  trustProxy?: boolean | number | string;
+  /** The key TOTP secrets are encrypted with (derived from the data dir's key file). */
+  accountsKey?: () => Promise<Buffer>;
+  /** Session timeouts (tests shorten them). */
+  sessionPolicy?: SessionPolicy;
 }
 
 /** The loop is considered stalled when it has not ticked for this long. */
@@ -36,13 +46,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // Request logs are pino `info`; upkeep logs at `warn` unless UPKEEP_LOG_LEVEL asks for more.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    // Behind a reverse proxy, req.ip and req.protocol (and so the Secure cookie) come from X-Forwarded-*.
+    // A hop count is accepted at run time (proxy-addr), though Fastify's types name only booleans and addresses.
+    trustProxy: (deps.trustProxy ?? false) as boolean | string,
     serverFactory: (handler) =>
       createServer((req, res) => {
         if (!raw.some((answer) => answer(req, res))) handler(req, res);
       }),
   });
 
-  app.get('/healthz', async (_req, reply) => {
+  // Before any route, so every route (whatever module adds it) passes through it.
+  registerAuthHook(app, deps, logger);
+
+  app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
     const problems: string[] = [];
     try {
       await deps.store.ping();
