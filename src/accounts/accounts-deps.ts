@@ -46,7 +46,10 @@ export function accountsFor(deps: AccountsDeps): AccountsContext {
     const database = deps.store.database;
     const fallback = async () => {
       let key = processKeys.get(database);
-      if (!key) processKeys.set(database, (key = randomBytes(32)));
+      if (!key) {
+        key = randomBytes(32);
+        processKeys.set(database, key);
+      }
       return key;
     };
     ctx = accountsContext(database, {

@@ -5,8 +5,8 @@
 import type { Database } from '../store/database.js';
 import { type Principal, ROLES, type Role } from '../web/access.js';
 import { AccountsStore, type TokenRecord, type UserRecord, userRecord } from './accounts-store.js';
-import { DEFAULT_SESSION_POLICY, type SessionPolicy } from './session-policy.js';
 import { API_TOKEN_PREFIX, hashPassword, passwordProblem, randomId, randomSecret, sha256Hex } from './secrets.js';
+import { DEFAULT_SESSION_POLICY, type SessionPolicy } from './session-policy.js';
 
 /** A refusal the caller can act on: an HTTP status, the words, and an optional machine code. */
 export class AccountsError extends Error {

@@ -2,7 +2,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RouteModule } from '../web/route-module.js';
-import { type AccountsDeps, accountsFor, guarded, parseBody } from './accounts-deps.js';
 import {
   AccountsError,
   addUser,
@@ -13,6 +12,7 @@ import {
   removeUser,
   setRole,
 } from './accounts.js';
+import { type AccountsDeps, accountsFor, guarded, parseBody } from './accounts-deps.js';
 import { listAudit, recordAudit } from './audit.js';
 import { registerAuthRoutes } from './auth-routes.js';
 

@@ -1,7 +1,6 @@
 /** The sign-in API under /api/auth: who am I, first-admin setup, login, logout, password change and TOTP. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { UsersTable } from './accounts-schema.js';
 import { AccountsError, getSettings, setupFirstAdmin } from './accounts.js';
 import {
   type AccountsDeps,
@@ -13,6 +12,7 @@ import {
   sessionCookie,
   setSessionCookie,
 } from './accounts-deps.js';
+import type { UsersTable } from './accounts-schema.js';
 import { recordAudit } from './audit.js';
 import { changePassword, createSession, csrfTokenFor, login, logout } from './sessions.js';
 import { confirmTotp, disableTotp, enrollTotp } from './two-factor.js';

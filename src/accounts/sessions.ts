@@ -5,9 +5,9 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Principal, Role } from '../web/access.js';
+import { type AccountsContext, AccountsError, setPassword } from './accounts.js';
 import type { UsersTable } from './accounts-schema.js';
 import { type UserRecord, userRecord } from './accounts-store.js';
-import { type AccountsContext, AccountsError, setPassword } from './accounts.js';
 import { randomSecret, sha256Hex, verifyPassword } from './secrets.js';
 import { sessionEnded, shouldTouch } from './session-policy.js';
 import { afterFailure, throttleKeys, waitMs } from './throttle.js';

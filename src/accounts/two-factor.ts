@@ -2,8 +2,9 @@
  * Two-factor sign-in with TOTP: enrolment (a pending secret until a first code proves the app has it), recovery
  * codes, disabling, and the second-factor check at sign-in. Secrets are stored encrypted under the data dir's key.
  */
-import type { UsersTable } from './accounts-schema.js';
+
 import { type AccountsContext, AccountsError, requireUser } from './accounts.js';
+import type { UsersTable } from './accounts-schema.js';
 import { decryptSecret, encryptSecret } from './secrets.js';
 import { checkTotp, newRecoveryCodes, newTotpSecret, recoveryCodeHash, totpUrl } from './totp.js';
 

@@ -11,7 +11,10 @@ const cache = new WeakMap<Database, Map<Role, Promise<string>>>();
 /** Headers for an API call made as `role`: `Authorization: Bearer` with a token created in `database` (cached). */
 export async function authHeaders(database: Database, role: Role): Promise<Record<string, string>> {
   let byRole = cache.get(database);
-  if (!byRole) cache.set(database, (byRole = new Map()));
+  if (!byRole) {
+    byRole = new Map();
+    cache.set(database, byRole);
+  }
   let token = byRole.get(role);
   if (!token) {
     const ctx = accountsContext(database, { now: Date.now, totpKey: async () => Buffer.alloc(32) });
