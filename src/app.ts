@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import { accountsContext, issueSetupToken } from './accounts/accounts.js';
+import { deriveAccountsKey } from './accounts/secrets.js';
 import { inMaintenance, type Window } from './alerts/maintenance.js';
 import type { StateChange } from './alerts/transition.js';
 import type { CheckKind } from './checks/kind.js';
@@ -45,6 +47,8 @@ export interface AppOptions {
   concurrency?: number;
   dispatcher?: Dispatcher;
   onRecorded?: (unit: CheckUnit, run: RunRecord, change: StateChange | null) => void;
+  /** Fastify's trustProxy for a reverse proxy in front (UPKEEP_TRUST_PROXY / --trust-proxy). */
+  trustProxy?: boolean | number | string;
 }
 
 /** A built upkeep: call start() to schedule and serve, stop() to drain and close. */
@@ -54,7 +58,8 @@ export interface App {
   scheduler: Scheduler;
   notifier: Notifier;
   heartbeats: HeartbeatService;
-  start(): Promise<{ url: string }>;
+  /** Serves and schedules; with no user yet, `setupUrl` is a fresh one-time link that creates the first admin. */
+  start(): Promise<{ url: string; setupUrl?: string }>;
   stop(graceMs?: number): Promise<{ finished: string[]; abandoned: string[] }>;
 }
 
@@ -167,6 +172,8 @@ function withLifecycle(
 ): App {
   const { plan, store, scheduler, notifier, heartbeats } = parts;
   const { opts, heartbeatStore, clock, logger, worker, link } = ctx;
+  // TOTP secrets are encrypted under a key derived from the data dir's key file, like channel fingerprints.
+  const accountsKey = () => loadChannelKey(opts.dataDir, opts.env).then(deriveAccountsKey);
   const server = buildServer({
     store,
     scheduler,
@@ -177,6 +184,8 @@ function withLifecycle(
     logger,
     now: () => clock.now(),
     version: VERSION,
+    trustProxy: opts.trustProxy,
+    accountsKey,
   });
   let pruneTimer: NodeJS.Timeout | undefined;
   let checkpointer: WalCheckpointer | undefined;
@@ -199,7 +208,10 @@ function withLifecycle(
       if (link.chosenAtListen) link.url = `${link.url.slice(0, link.url.lastIndexOf(':'))}:${new URL(address).port}`;
       // So `upkeep status` and `upkeep exec` in another shell use the ping URLs this server answers.
       listenRecord = await recordListener(store.database, { worker, url: link.url, clock, logger });
-      return { url: address };
+      // No default password: while there is no user, each start prints a new single-use link (older ones stop working).
+      const accounts = accountsContext(store.database, { now: () => clock.now(), totpKey: accountsKey });
+      const setupToken = await issueSetupToken(accounts);
+      return setupToken ? { url: address, setupUrl: `${link.url}/setup?token=${setupToken}` } : { url: address };
     },
     async stop(graceMs = 8_000) {
       clearInterval(pruneTimer);
