@@ -3,7 +3,7 @@
  * non-public request, so the auth hook (src/accounts/auth-hook.ts) lets them through as that role.
  */
 import { accountsContext, createToken } from '../accounts/accounts.js';
-import type { Database } from '../store/database.js';
+import { type Database, openDatabase } from '../store/database.js';
 import type { Role } from './access.js';
 
 const cache = new WeakMap<Database, Map<Role, Promise<string>>>();
@@ -24,4 +24,17 @@ export async function authHeaders(database: Database, role: Role): Promise<Recor
     byRole.set(role, token);
   }
   return { authorization: `Bearer ${await token}` };
+}
+
+/** Headers for calls to an `upkeep start` in another process: a token created in its store (already migrated). */
+export async function authHeadersFor(
+  where: { dataDir?: string; databaseUrl?: string },
+  role: Role,
+): Promise<Record<string, string>> {
+  const database = openDatabase(where);
+  try {
+    return await authHeaders(database, role);
+  } finally {
+    await database.db.destroy();
+  }
 }
