@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { accountsContext, issueSetupToken } from './accounts/accounts.js';
@@ -58,6 +59,8 @@ export interface App {
   scheduler: Scheduler;
   notifier: Notifier;
   heartbeats: HeartbeatService;
+  /** The HTTP server (listening once started). */
+  server: FastifyInstance;
   /** Serves and schedules; with no user yet, `setupUrl` is a fresh one-time link that creates the first admin. */
   start(): Promise<{ url: string; setupUrl?: string }>;
   stop(graceMs?: number): Promise<{ finished: string[]; abandoned: string[] }>;
@@ -167,7 +170,7 @@ function unitKinds(store: KyselyStore, plan: LoadedPlan, clock: Clock, logger: L
 
 /** The built parts with start() (serve, schedule, notify, prune) and stop() (drain within one grace, close). */
 function withLifecycle(
-  parts: Omit<App, 'start' | 'stop'>,
+  parts: Omit<App, 'start' | 'stop' | 'server'>,
   ctx: { opts: AppOptions; heartbeatStore: HeartbeatStore; clock: Clock; logger: Logger; worker: string; link: Link },
 ): App {
   const { plan, store, scheduler, notifier, heartbeats } = parts;
@@ -193,6 +196,7 @@ function withLifecycle(
 
   return {
     ...parts,
+    server,
     async start() {
       checkpointer = startWalCheckpointer(store.database, { logger });
       scheduler.start();

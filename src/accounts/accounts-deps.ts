@@ -134,7 +134,7 @@ export function sessionCookie(req: FastifyRequest): string | undefined {
 export function sameOrigin(req: FastifyRequest, publicUrl: string | undefined): boolean {
   const claimed = originOf(req.headers.origin) ?? originOf(req.headers.referer);
   if (claimed === undefined) return false;
-  const own = [`${req.protocol}://${req.host}`, originOf(publicUrl)];
+  const own = [originOf(`${req.protocol}://${req.host}`), originOf(publicUrl)];
   return own.includes(claimed);
 }
 

@@ -5,6 +5,7 @@
  * same-origin Origin and the session's CSRF token (403 `csrf`), a user who must enrol TOTP first (403
  * `totp_required`), and a role below the route's (403).
  */
+import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { allows } from '../web/access.js';
@@ -17,8 +18,30 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Routes a user who must enrol TOTP may still call: signing in, out, and enrolling. */
 const AUTH_ROUTE = /\/api\/auth\//;
 
+/** A registered route and what it declared. */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: string | undefined;
+}
+
+const routeLists = new WeakMap<FastifyInstance, RouteInfo[]>();
+
+/** Every route registered on a server built with the auth hook (the route-walk test reads it). */
+export function registeredRoutes(app: FastifyInstance): readonly RouteInfo[] {
+  return routeLists.get(app) ?? [];
+}
+
 /** Registers the auth hook on `app` (before any route, so it covers all of them). */
 export function registerAuthHook(app: FastifyInstance, deps: AccountsDeps, logger: Logger): void {
+  const routes: RouteInfo[] = [];
+  routeLists.set(app, routes);
+  // The plugin loads the cookie codec accounts-deps.ts uses; this hook parses the cookie itself, in order.
+  app.register(fastifyCookie, { hook: false });
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      routes.push({ method, url: route.url, access: (route.config as { access?: string } | undefined)?.access });
+  });
   app.addHook('onRequest', async (req, reply) => {
     // No route matched: the not-found handler answers; there is nothing to protect.
     if (req.routeOptions.url === undefined) return;
