@@ -69,7 +69,8 @@ describe('every registered route declares its access and the auth hook enforces 
   const call = async (method: string, url: string, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${concrete(url)}`, { method, headers, redirect: 'manual' });
     const streaming = res.headers.get('content-type')?.includes('text/event-stream');
-    const body = streaming ? (await res.body?.cancel(), '') : await res.text();
+    if (streaming) await res.body?.cancel();
+    const body = streaming ? '' : await res.text();
     return { statusCode: res.status, body, json: () => JSON.parse(body) };
   };
 

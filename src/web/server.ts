@@ -35,12 +35,18 @@ export interface ServerDeps {
   sessionPolicy?: SessionPolicy;
 }
 
+/** What a request log line says about the request: method, path with query values masked, and the client. */
+function requestLogFields(req: { method?: string; url?: string; ip?: string }) {
+  return { method: req.method, url: req.url?.replace(/([?&][^=&#]*=)[^&#]*/g, '$1***'), remoteAddress: req.ip };
+}
+
 /** The loop is considered stalled when it has not ticked for this long. */
 const STALL_MS = 30_000;
 
 /** Builds the Fastify app (not yet listening). */
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const logger = deps.logger.child({ component: 'web' });
+  // Request logs name the path with query values masked: a link such as /setup?token=... must not reach the logs.
+  const logger = deps.logger.child({ component: 'web' }, { serializers: { req: requestLogFields } });
   // Pings are answered by node's HTTP server before Fastify sees them (ping-handler.ts); everything else is Fastify's.
   const raw = ROUTE_MODULES.flatMap((routes) => routes.rawHandler?.(deps, logger) ?? []);
   // Request logs are pino `info`; upkeep logs at `warn` unless UPKEEP_LOG_LEVEL asks for more.
