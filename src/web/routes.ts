@@ -1,4 +1,5 @@
 /** Every capability's HTTP routes. Adding a capability's API is one line here (see src/web/route-module.ts). */
+import { controlRoutes } from '../control/control-routes.js';
 import { pingRoutes } from '../heartbeats/ping-routes.js';
 import { notifyRoutes } from '../notify/notify-routes.js';
 import { runsRoutes } from '../runs/runs-routes.js';
@@ -6,4 +7,4 @@ import type { RouteModule } from './route-module.js';
 import type { ServerDeps } from './server.js';
 
 /** Registered in this order, after upkeep's own /healthz. */
-export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [runsRoutes, pingRoutes, notifyRoutes];
+export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [runsRoutes, pingRoutes, notifyRoutes, controlRoutes];

@@ -1,12 +1,15 @@
 /** upkeep's HTTP server: its own /healthz and the read-only API. Built by the composition root (src/app.ts). */
 import { createServer } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuditLog } from '../control/audit-port.js';
+import type { Control } from '../control/control-deps.js';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
 import type { Store } from '../runs/run-store.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
+import { API_BODY_LIMIT, refusedRequest, registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { ROUTE_MODULES } from './routes.js';
 
 export interface ServerDeps {
@@ -23,6 +26,10 @@ export interface ServerDeps {
   notifier?: NotifyRouteDeps['notifier'];
   /** Where routes that change something publish it for live pages (the hub in src/web/live/). */
   changes?: ChangeFeed;
+  /** Overrides, operator actions and plan reload (src/control/), wired by the composition root. */
+  control?: Control;
+  /** Where action routes record who did what (accounts' audit log behind control's port, src/control/audit-port.ts). */
+  audit?: AuditLog;
 }
 
 /** The loop is considered stalled when it has not ticked for this long. */
@@ -36,13 +43,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // Request logs are pino `info`; upkeep logs at `warn` unless UPKEEP_LOG_LEVEL asks for more.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: API_BODY_LIMIT,
     serverFactory: (handler) =>
       createServer((req, res) => {
         if (!raw.some((answer) => answer(req, res))) handler(req, res);
       }),
   });
 
-  app.get('/healthz', async (_req, reply) => {
+  registerOpenApi(app, deps.version);
+
+  app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
     const problems: string[] = [];
     try {
       await deps.store.ping();
@@ -69,10 +79,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(problems.length === 0 ? 200 : 503).send(body);
   });
 
-  for (const routes of ROUTE_MODULES) routes.register(app, deps);
+  // After the OpenAPI generator has loaded, so it sees every route's schemas.
+  app.after(() => {
+    registerOpenApiRoute(app);
+    for (const routes of ROUTE_MODULES) routes.register(app, deps);
+  });
 
   // A failure inside upkeep is reported as upkeep's, with a 5xx of its own, never as a verdict about a target.
-  app.setErrorHandler((err: Error, _req, reply) => {
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    const refused = refusedRequest(err);
+    if (refused) return reply.code(refused.status).send(refused.body);
     deps.logger.error({ err }, 'api error');
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     return reply
