@@ -26,13 +26,15 @@ export const channelParams = z.object({ name: z.string().min(1).max(200) });
 export const overrideIdParams = z.object({ id: z.coerce.number().int().positive() });
 
 /** POST .../pause */
-export const pauseBody = z.strictObject({ reason: text('reason').optional(), duration: durationText.optional() });
+export const pauseBody = z
+  .strictObject({ reason: text('reason').optional(), duration: durationText.optional() })
+  .nullish();
 
 /** POST .../silence */
 export const silenceBody = z.strictObject({ duration: durationText, note: text('note') });
 
 /** POST .../ack */
-export const ackBody = z.strictObject({ note: text('note').optional() });
+export const ackBody = z.strictObject({ note: text('note').optional() }).nullish();
 
 /** POST /api/maintenance */
 export const maintenanceBody = z.strictObject({
@@ -43,7 +45,7 @@ export const maintenanceBody = z.strictObject({
 });
 
 /** A body-less action: nothing may be sent but an empty object. */
-export const emptyBody = z.strictObject({}).optional();
+export const emptyBody = z.strictObject({}).nullish();
 
 /** An override as the API shows it. */
 export const overrideSchema = z.object({
