@@ -14,7 +14,11 @@ export const durationText = z
   .describe('A duration in the plan\'s words: "30m", "2h", "1d".');
 
 /** Free text a person writes (reasons, notes): stored and shown exactly as given. */
-const text = (what: string) => z.string().trim().min(1, `${what} must not be empty`).max(2_000);
+const text = (what: string) =>
+  z
+    .string()
+    .max(2_000)
+    .refine((s) => s.trim().length > 0, { message: `${what} must not be empty` });
 
 /** `:app/:name` of a unit or database. */
 export const unitParams = z.object({ app: z.string().min(1).max(200), name: z.string().min(1).max(200) });

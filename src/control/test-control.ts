@@ -29,9 +29,10 @@ export interface ControlHarness {
   /** The HTTP status each target path answers (default 200). */
   status: Map<string, number>;
   targetUrl: string;
-  /** A JSON API call with the headers of `role` (operator by default). */
+  /** A JSON API call with the headers of `role` (operator by default); the body is the parsed JSON answer. */
+  // biome-ignore lint/suspicious/noExplicitAny: answers of many routes; each test reads the fields it checks.
   api(method: string, path: string, body?: unknown, role?: Role): Promise<{ status: number; body: any }>;
-  /** Moves the clock and waits until the unit has a run recorded after `since`. */
+  /** The unit as `GET /api/units/:app/:name` shows it. */
   unit(id: string): Promise<{ state: string; lastRunAt: number | null; nextRunAt: number | null; severity?: string }>;
   close(): Promise<void>;
 }
