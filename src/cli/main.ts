@@ -25,6 +25,11 @@ export const commandLoaders: Readonly<Record<string, () => Promise<Command>>> = 
   backups: async () => (await import('../backups/backups-command.js')).backupsCommand,
   verify: async () => (await import('../backups/verify-command.js')).verifyCommand,
   restore: async () => (await import('../backups/restore-command.js')).restoreCommand,
+  reload: async () => (await import('../control/reload-command.js')).reloadCommand,
+  override: async () => (await import('../control/override-command.js')).overrideCommand,
+  pause: async () => (await import('../control/override-command.js')).pauseCommand,
+  resume: async () => (await import('../control/override-command.js')).resumeCommand,
+  silence: async () => (await import('../control/override-command.js')).silenceCommand,
 };
 
 const GLOBAL_OPTIONS = {
