@@ -46,7 +46,13 @@ describe('upkeep start reloads on SIGHUP; upkeep reload and the override command
   });
 
   it('SIGHUP reloads the plan: an added unit runs, and start prints what changed', async () => {
-    writeFileSync(plan, planText([`a: { http: "${targetUrl}/a", every: 1s, timeout: 500ms }`, `b: { http: "${targetUrl}/b", every: 1s, timeout: 500ms }`]));
+    writeFileSync(
+      plan,
+      planText([
+        `a: { http: "${targetUrl}/a", every: 1s, timeout: 500ms }`,
+        `b: { http: "${targetUrl}/b", every: 1s, timeout: 500ms }`,
+      ]),
+    );
     proc.child.kill('SIGHUP');
     await proc.waitFor(/plan reloaded: 1 added \(shop\/b\), 0 removed, 0 changed/);
     assert.deepEqual(await unitIds(), ['shop/a', 'shop/b']);
