@@ -27,6 +27,11 @@ export const commandLoaders: Readonly<Record<string, () => Promise<Command>>> = 
   restore: async () => (await import('../backups/restore-command.js')).restoreCommand,
   user: async () => (await import('../accounts/user-command.js')).userCommand,
   token: async () => (await import('../accounts/token-command.js')).tokenCommand,
+  reload: async () => (await import('../control/reload-command.js')).reloadCommand,
+  override: async () => (await import('../control/override-command.js')).overrideCommand,
+  pause: async () => (await import('../control/override-command.js')).pauseCommand,
+  resume: async () => (await import('../control/override-command.js')).resumeCommand,
+  silence: async () => (await import('../control/override-command.js')).silenceCommand,
 };
 
 const GLOBAL_OPTIONS = {

@@ -37,8 +37,15 @@ export const startCommand: Command = {
   async run({ values, global }, ctx) {
     const graceMs = graceOption(values, ctx.env);
     const app = await startApp(global, values, ctx);
-    const signal = await ctx.stopSignal;
-    return stopApp(app, signal, graceMs, ctx);
+    // SIGHUP reloads the plan (as `upkeep reload` and POST /api/plan/reload do); a bad plan leaves the old one running.
+    const onHangup = () => void reloadAndTell(app, ctx);
+    process.on('SIGHUP', onHangup);
+    try {
+      const signal = await ctx.stopSignal;
+      return await stopApp(app, signal, graceMs, ctx);
+    } finally {
+      process.off('SIGHUP', onHangup);
+    }
   },
 };
 
@@ -131,6 +138,26 @@ export function exposureWarning(host: string, port: number, publicUrl: string | 
     'needs the printed link); passwords and session cookies would cross the network unencrypted. Create the admin now, ' +
     'and put upkeep behind an https reverse proxy (see docs/accounts.md)'
   );
+}
+
+/** Reloads the plan and prints what changed, or why the plan was refused (the running plan stays). */
+export async function reloadAndTell(app: App, ctx: CliContext): Promise<void> {
+  try {
+    const result = await app.reload();
+    if (result.ok) {
+      const list = (ids: string[]) => (ids.length > 0 ? ` (${ids.join(', ')})` : '');
+      ctx.stdout.write(
+        `plan reloaded: ${result.added.length} added${list(result.added)}, ${result.removed.length} removed${list(
+          result.removed,
+        )}, ${result.changed.length} changed${list(result.changed)}\n`,
+      );
+    } else {
+      const lines = result.issues.map((i) => `  ${i.file}:${i.line}:${i.column}: ${i.message}`).join('\n');
+      ctx.stderr.write(`${result.error}\n${lines}\n`);
+    }
+  } catch (err) {
+    ctx.stderr.write(`plan reload failed inside upkeep (the running plan stays): ${(err as Error).message}\n`);
+  }
 }
 
 /** The grace period in ms: --grace (or its older name --drain), else UPKEEP_STOP_GRACE, else 8s. */

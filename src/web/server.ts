@@ -1,15 +1,18 @@
 /** upkeep's HTTP server: its own /healthz and the read-only API. Built by the composition root (src/app.ts). */
 import { createServer } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerAuthHook } from '../accounts/auth-hook.js';
 import type { SessionPolicy } from '../accounts/session-policy.js';
+import type { AuditLog } from '../control/audit-port.js';
+import type { Control } from '../control/control-deps.js';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
 import type { Store } from '../runs/run-store.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
 import type { Database } from '../store/database.js';
+import { API_BODY_LIMIT, refusedRequest, registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { ROUTE_MODULES } from './routes.js';
 
 export interface ServerDeps {
@@ -33,6 +36,10 @@ export interface ServerDeps {
   accountsKey?: () => Promise<Buffer>;
   /** Session timeouts (tests shorten them). */
   sessionPolicy?: SessionPolicy;
+  /** Overrides, operator actions and plan reload (src/control/), wired by the composition root. */
+  control?: Control;
+  /** Where action routes record who did what (accounts' audit log behind control's port, src/control/audit-port.ts). */
+  audit?: AuditLog;
 }
 
 /** What a request log line says about the request: method, path with query values masked, and the client. */
@@ -55,6 +62,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // Behind a reverse proxy, req.ip and req.protocol (and so the Secure cookie) come from X-Forwarded-*.
     // A hop count is accepted at run time (proxy-addr), though Fastify's types name only booleans and addresses.
     trustProxy: (deps.trustProxy ?? false) as boolean | string,
+    bodyLimit: API_BODY_LIMIT,
     serverFactory: (handler) =>
       createServer((req, res) => {
         if (!raw.some((answer) => answer(req, res))) handler(req, res);
@@ -63,6 +71,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   // Before any route, so every route (whatever module adds it) passes through it.
   registerAuthHook(app, deps, logger);
+  registerOpenApi(app, deps.version);
 
   app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
     const problems: string[] = [];
@@ -91,10 +100,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(problems.length === 0 ? 200 : 503).send(body);
   });
 
-  for (const routes of ROUTE_MODULES) routes.register(app, deps);
+  // After the OpenAPI generator has loaded, so it sees every route's schemas.
+  app.after(() => {
+    registerOpenApiRoute(app);
+    for (const routes of ROUTE_MODULES) routes.register(app, deps);
+  });
 
   // A failure inside upkeep is reported as upkeep's, with a 5xx of its own, never as a verdict about a target.
-  app.setErrorHandler((err: Error, _req, reply) => {
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    const refused = refusedRequest(err);
+    if (refused) return reply.code(refused.status).send(refused.body);
     deps.logger.error({ err }, 'api error');
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     return reply
