@@ -15,7 +15,7 @@ describe('account secrets', () => {
     assert.match(passwordProblem('short') ?? '', /at least 12 characters/);
     assert.match(passwordProblem(' '.repeat(20)) ?? '', /only spaces/);
     assert.match(passwordProblem('aaaaaaaaaaaaaaaa') ?? '', /less predictable/);
-    assert.match(passwordProblem('x'.repeat(2000) + 'abcd') ?? '', /at most 1024/);
+    assert.match(passwordProblem(`${'x'.repeat(2000)}abcd`) ?? '', /at most 1024/);
     assert.equal(passwordProblem('correct horse battery staple'), null);
   });
 
