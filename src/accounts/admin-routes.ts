@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RouteModule } from '../web/route-module.js';
 import {
+  type AccountsContext,
   AccountsError,
   addUser,
   createToken,
@@ -32,11 +33,13 @@ export const accountsRoutes: RouteModule<AccountsDeps> = {
   },
 };
 
+type Audit = (req: FastifyRequest, action: string, target: string, detail?: unknown) => Promise<void>;
+const admin = { config: { access: 'admin' as const }, bodyLimit: ADMIN_BODY_LIMIT };
+
 /** Registers the admin routes and GET /api/audit. */
 export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): void {
   const ctx = accountsFor(deps);
-  const admin = { config: { access: 'admin' as const }, bodyLimit: ADMIN_BODY_LIMIT };
-  const audit = (req: FastifyRequest, action: string, target: string, detail?: unknown) =>
+  const audit: Audit = (req, action, target, detail) =>
     recordAudit(deps.store.database, {
       actor: req.principal?.name ?? 'anonymous',
       action,
@@ -45,7 +48,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): v
       detail,
       at: ctx.now(),
     });
+  registerUserRoutes(app, ctx, audit);
+  registerTokenRoutes(app, ctx, audit);
+  registerSettingsRoutes(app, deps, audit);
+}
 
+/** Users: list, add, change a role, remove. */
+function registerUserRoutes(app: FastifyInstance, ctx: AccountsContext, audit: Audit): void {
   app.get('/api/users', admin, async () => ctx.store.listUsers());
 
   app.post(
@@ -79,7 +88,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): v
       return reply.code(204).send();
     }),
   );
+}
 
+/** API tokens: list, create (shown once), revoke. */
+function registerTokenRoutes(app: FastifyInstance, ctx: AccountsContext, audit: Audit): void {
   app.get('/api/tokens', admin, async () => ctx.store.listTokens());
 
   app.post(
@@ -103,7 +115,11 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): v
       return reply.code(204).send();
     }),
   );
+}
 
+/** Settings (admin) and the audit log (viewer). */
+function registerSettingsRoutes(app: FastifyInstance, deps: AccountsDeps, audit: Audit): void {
+  const ctx = accountsFor(deps);
   app.get('/api/settings', admin, async () => getSettings(ctx));
 
   app.put(

@@ -1,7 +1,7 @@
 /** The sign-in API under /api/auth: who am I, first-admin setup, login, logout, password change and TOTP. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AccountsError, getSettings, setupFirstAdmin } from './accounts.js';
+import { type AccountsContext, AccountsError, getSettings, setupFirstAdmin } from './accounts.js';
 import {
   type AccountsDeps,
   accountsFor,
@@ -30,19 +30,37 @@ const LoginBody = z.strictObject({
 const PasswordBody = z.strictObject({ current: text(4096), next: text(4096) });
 const CodeBody = z.strictObject({ code: text(64) });
 
+/** What the /api/auth route groups share. */
+interface AuthRouteKit {
+  deps: AccountsDeps;
+  ctx: AccountsContext;
+  opts(access: 'public' | 'viewer'): { config: { access: 'public' | 'viewer' }; bodyLimit: number };
+  audit(req: FastifyRequest, action: string, actor: string, detail?: unknown): Promise<void>;
+  me(user: UsersTable, csrfToken: string): Promise<unknown>;
+}
+
 /** Registers /api/auth/*. */
 export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): void {
   const ctx = accountsFor(deps);
-  const opts = (access: 'public' | 'viewer') => ({ config: { access }, bodyLimit: AUTH_BODY_LIMIT });
-  const audit = (req: FastifyRequest, action: string, actor: string, detail?: unknown) =>
-    recordAudit(deps.store.database, { actor, action, target: actor, ip: req.ip, detail, at: ctx.now() });
+  const kit: AuthRouteKit = {
+    deps,
+    ctx,
+    opts: (access) => ({ config: { access }, bodyLimit: AUTH_BODY_LIMIT }),
+    audit: (req, action, actor, detail) =>
+      recordAudit(deps.store.database, { actor, action, target: actor, ip: req.ip, detail, at: ctx.now() }),
+    me: async (user, csrfToken) => ({
+      user: { id: user.id, email: user.email, role: user.role, totp: user.totp_secret !== null },
+      csrfToken,
+      mustEnrollTotp: user.totp_secret === null && (await getSettings(ctx)).requireTotp,
+    }),
+  };
+  registerIdentityRoutes(app, kit);
+  registerLoginRoutes(app, kit);
+  registerTotpRoutes(app, kit);
+}
 
-  const me = async (user: UsersTable, csrfToken: string) => ({
-    user: { id: user.id, email: user.email, role: user.role, totp: user.totp_secret !== null },
-    csrfToken,
-    mustEnrollTotp: user.totp_secret === null && (await getSettings(ctx)).requireTotp,
-  });
-
+/** Who am I, and the first-admin setup. */
+function registerIdentityRoutes(app: FastifyInstance, { deps, ctx, opts, audit, me }: AuthRouteKit): void {
   app.get('/api/auth/me', opts('public'), async (req, reply) => {
     const session = req.accountsSession;
     if (session) return me(session.user, session.csrfToken);
@@ -66,7 +84,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
       return me((await ctx.store.userById(user.id)) as UsersTable, csrfTokenFor(cookie));
     }),
   );
+}
 
+/** Sign-in, sign-out and the password change. */
+function registerLoginRoutes(app: FastifyInstance, { deps, ctx, opts, audit, me }: AuthRouteKit): void {
   app.post(
     '/api/auth/login',
     opts('public'),
@@ -129,7 +150,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
       return reply.code(204).send();
     }),
   );
+}
 
+/** TOTP enrolment, confirmation and removal. */
+function registerTotpRoutes(app: FastifyInstance, { ctx, opts, audit }: AuthRouteKit): void {
   app.post(
     '/api/auth/totp/enroll',
     opts('viewer'),

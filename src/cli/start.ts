@@ -113,7 +113,7 @@ export async function startApp(
       `${c('bold', 'No user yet.')} Open this link within 1 h to create the first admin (it works once):\n` +
         `  ${setupUrl}\n  or run: upkeep user add <email> --role admin --password-stdin\n\n`,
     );
-    const warning = exposureWarning(host, port, ctx.env.UPKEEP_PUBLIC_URL);
+    const warning = exposureWarning(host, Number(new URL(url).port), ctx.env.UPKEEP_PUBLIC_URL);
     if (warning) logger.warn(warning);
   }
   return app;
