@@ -91,7 +91,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const plan = opts.plan ?? (await loadPlan(opts.planPath, { env: opts.env }));
   const store = await openSyncedStore(opts, plan, clock, logger);
   // What a reload replaces: the plan, its maintenance windows and the kinds bound to its time zone.
-  const live = { plan, windows: plan.maintenance as Window[], kinds: unitKinds(store, plan, clock, logger) };
+  const live: LivePlan = { plan, windows: plan.maintenance as Window[], kinds: unitKinds(store, plan, clock, logger) };
   const worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   // Operators' overrides, consulted in memory at every run (src/control/overrides.ts).
   const overrides = new Overrides({ store: new OverrideStore(store.database), clock, logger, changes: opts.changes });
@@ -147,6 +147,32 @@ export async function createApp(opts: AppOptions): Promise<App> {
     heartbeats,
     onRecorded,
   });
+  const control = controlFor({ opts, store, scheduler, heartbeats, notifier, overrides, live, clock, logger, worker });
+  const parts = { store, scheduler, notifier, heartbeats, overrides, reload: () => control.reloader.reload() };
+  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link, live, control });
+}
+
+/** What a reload replaces. */
+interface LivePlan {
+  plan: LoadedPlan;
+  windows: Window[];
+  kinds: (name: string) => CheckKind | undefined;
+}
+
+/** Control's side of the running app: overrides, actions through the scheduler and notifier, and plan reload. */
+function controlFor(p: {
+  opts: AppOptions;
+  store: KyselyStore;
+  scheduler: Scheduler;
+  heartbeats: HeartbeatService;
+  notifier: Notifier;
+  overrides: Overrides;
+  live: LivePlan;
+  clock: Clock;
+  logger: Logger;
+  worker: string;
+}): Control {
+  const { opts, store, scheduler, heartbeats, notifier, overrides, live, clock, logger, worker } = p;
   const reloader = new PlanReloader({
     path: opts.planPath,
     clock,
@@ -162,7 +188,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
         scheduler.setUnits(next.units);
         const now = clock.now();
         const byId = new Map(next.units.map((u) => [u.id, u]));
-        await store.syncUnits(next.units.map(unitDefinition), (id) => firstRunAt(byId.get(id), id, now));
+        try {
+          await store.syncUnits(next.units.map(unitDefinition), (id) => firstRunAt(byId.get(id), id, now));
+        } catch (err) {
+          scheduler.setUnits(live.plan.units); // the store kept the old units: so does the scheduler
+          throw err;
+        }
         Object.assign(live, {
           plan: next,
           windows: next.maintenance as Window[],
@@ -174,7 +205,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       },
     },
   });
-  const control: Control = {
+  return {
     overrides,
     reloader,
     unit: (id) => scheduler.unit(id),
@@ -183,8 +214,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     testSend: (channel) => notifier.sendTest(channel),
     hasChannel: (name) => Object.hasOwn(live.plan.plan.notify, name),
   };
-  const parts = { store, scheduler, notifier, heartbeats, overrides, reload: () => reloader.reload() };
-  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link, live, control });
 }
 
 /** The app of a unit id `app/unit`. */

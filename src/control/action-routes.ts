@@ -66,6 +66,14 @@ export function registerActionRoutes(root: FastifyInstance, deps: ControlRouteDe
       ),
   );
 
+  registerTestAndPlanRoutes(root, deps);
+}
+
+/** The test send and the plan routes. */
+function registerTestAndPlanRoutes(root: FastifyInstance, deps: ControlRouteDeps & { control: Control }): void {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { control } = deps;
+
   app.post(
     '/api/channels/:name/test',
     {

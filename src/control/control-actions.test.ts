@@ -145,4 +145,27 @@ describe('operator actions change what upkeep does', () => {
       assert.ok(actions.includes(want), `${want} in ${actions.join('; ')}`);
     assert.ok(h.audit.entries.every((e) => e.ip === '127.0.0.1' && typeof e.actor === 'string'));
   });
+
+  it('publishes each override change on the live feed', () => {
+    const kinds = h.changes
+      .filter((c) => c.kind === 'override')
+      .map((c) => `${c.unitId ?? c.app} ${c.data?.override} ${c.data?.action}`);
+    for (const want of [
+      'shop/web pause created',
+      'shop/web pause cleared',
+      'shop/api silence created',
+      'blog maintenance created',
+    ])
+      assert.ok(kinds.includes(want), `${want} in ${kinds.join('; ')}`);
+  });
+
+  it('a paused heartbeat is not late: it is not judged while its unpaused twin turns firing', async () => {
+    assert.equal((await h.api('POST', '/api/units/shop/nightly/pause', { reason: 'job disabled' })).status, 201);
+    // Neither heartbeat is ever pinged: an hour and its grace later the unpaused one is late.
+    await advance(h, 70 * 60_000, 20_000);
+    await advanceUntil(h, async () => (await h.unit('shop/hourly')).state === 'firing');
+    const paused = await h.unit('shop/nightly');
+    assert.equal(paused.lastRunAt, null, 'not judged while paused');
+    assert.equal(paused.state, 'ok');
+  });
 });

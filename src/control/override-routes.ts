@@ -19,9 +19,23 @@ import type { NewOverride, OverrideKind } from './override-schema.js';
 
 const tags = ['control'];
 
+type Deps = ControlRouteDeps & { control: Control };
+type ZodApp = ReturnType<typeof withZod>;
+
+const withZod = (app: FastifyInstance) => app.withTypeProvider<ZodTypeProvider>();
+
 /** Registers /api/overrides, /api/units/:app/:name/{pause,resume,silence,ack} and /api/maintenance. */
-export function registerOverrideRoutes(root: FastifyInstance, deps: ControlRouteDeps & { control: Control }): void {
-  const app = root.withTypeProvider<ZodTypeProvider>();
+export function registerOverrideRoutes(root: FastifyInstance, deps: Deps): void {
+  const app = withZod(root);
+  const h = helpers(deps);
+  listAndClear(app, h);
+  pauseAndResume(app, h);
+  silenceAndAck(app, h);
+  adHocMaintenance(app, h);
+}
+
+/** What every override route shares: the deps, the unit lookup (404 when absent), a new override's defaults. */
+function helpers(deps: Deps) {
   const { control } = deps;
   const { overrides } = control;
   const unitOf = (params: { app: string; name: string }, reply: FastifyReply) => {
@@ -42,6 +56,13 @@ export function registerOverrideRoutes(root: FastifyInstance, deps: ControlRoute
   const expiry = (duration: string | undefined) =>
     duration === undefined ? null : deps.now() + (parseDuration(duration) as number);
 
+  return { deps, control, overrides, unitOf, newOverride, expiry };
+}
+
+type Helpers = ReturnType<typeof helpers>;
+
+/** The override list and clearing one. */
+function listAndClear(app: ZodApp, { deps, overrides }: Helpers): void {
   app.get(
     '/api/overrides',
     {
@@ -61,7 +82,10 @@ export function registerOverrideRoutes(root: FastifyInstance, deps: ControlRoute
       return reply.code(204).send();
     },
   );
+}
 
+/** Pause and resume a unit. */
+function pauseAndResume(app: ZodApp, { deps, overrides, unitOf, newOverride, expiry }: Helpers): void {
   app.post(
     '/api/units/:app/:name/pause',
     { config: { access: 'operator' }, schema: { tags, summary: 'Pause a unit', params: unitParams, body: pauseBody } },
@@ -99,7 +123,10 @@ export function registerOverrideRoutes(root: FastifyInstance, deps: ControlRoute
       return { resumed: unit.id, cleared: pauses.map((o) => o.id) };
     },
   );
+}
 
+/** Silence and acknowledge a unit. */
+function silenceAndAck(app: ZodApp, { deps, overrides, unitOf, newOverride, expiry }: Helpers): void {
   app.post(
     '/api/units/:app/:name/silence',
     {
@@ -149,7 +176,10 @@ export function registerOverrideRoutes(root: FastifyInstance, deps: ControlRoute
       return reply.code(201).send(o);
     },
   );
+}
 
+/** An ad-hoc maintenance window over apps. */
+function adHocMaintenance(app: ZodApp, { deps, control, overrides, newOverride }: Helpers): void {
   app.post(
     '/api/maintenance',
     {

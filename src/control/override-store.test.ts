@@ -94,6 +94,16 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await cache.clear(p.id, 'ana');
       assert.equal(cache.paused({ id: 'shop/web', app: 'shop' }, T0), false);
     });
+
+    it("an acknowledgement ends when the unit's alert resolves, cleared by upkeep", async () => {
+      const clock = new ManualClock(T0);
+      const cache = new Overrides({ store: overrides, clock, logger: silent });
+      const ack = await cache.create(draft({ kind: 'ack', unitId: 'shop/db', reason: 'on it', expiresAt: null }));
+      assert.notEqual(cache.holdReason({ id: 'shop/db', app: 'shop' }, T0, 'reminder'), null);
+      await cache.alertResolved({ id: 'shop/db', app: 'shop' });
+      assert.equal(cache.holdReason({ id: 'shop/db', app: 'shop' }, T0, 'reminder'), null);
+      assert.equal((await overrides.get(ack.id))?.clearedBy, 'upkeep (the alert resolved)');
+    });
   });
 }
 

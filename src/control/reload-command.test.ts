@@ -5,8 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
 import { runCli } from '../cli/test-cli.js';
 import { eventually, spawnUpkeep, type UpkeepProcess } from '../cli/test-process.js';
+import { createStore } from '../runs/kysely-store.js';
+import { authHeaders } from '../web/test-auth.js';
 
 // A real `upkeep start` process: SIGHUP reloads its plan; `upkeep reload` finds it and prints the result; the
 // override commands write what the running server then obeys.
@@ -21,8 +24,9 @@ describe('upkeep start reloads on SIGHUP; upkeep reload and the override command
   const planText = (checks: string[]) =>
     ['version: 1', 'apps:', '  shop:', '    checks:', ...checks.map((c) => `      ${c}`), ''].join('\n');
   const cli = (args: string[]) => runCli([...args, '--data-dir', join(dir, 'data')], { env: {} });
+  let viewer: Record<string, string> = {};
   const unitIds = async () =>
-    ((await (await fetch(`${url}/api/units`)).json()) as { id: string }[]).map((u) => u.id).sort();
+    ((await (await fetch(`${url}/api/units`, { headers: viewer })).json()) as { id: string }[]).map((u) => u.id).sort();
 
   before(async () => {
     target = createServer((req, res) => {
@@ -36,6 +40,10 @@ describe('upkeep start reloads on SIGHUP; upkeep reload and the override command
     writeFileSync(plan, planText([`a: { http: "${targetUrl}/a", every: 1s, timeout: 500ms }`]));
     proc = spawnUpkeep(['start', plan, '--port', '0', '--data-dir', join(dir, 'data')]);
     [, url] = (await proc.waitFor(/API\s+(http:\/\/\S+)\/api\/units/)) as unknown as [string, string];
+    // The server's own store, opened beside it, to authenticate as a viewer (src/web/test-auth.ts).
+    const store = await createStore({ dataDir: join(dir, 'data'), logger: pino({ level: 'silent' }) });
+    viewer = await authHeaders(store.database, 'viewer');
+    await store.close();
   });
   after(async () => {
     proc?.child.kill('SIGTERM');

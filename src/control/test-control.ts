@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { type App, createApp } from '../app.js';
 import { eventually } from '../cli/test-process.js';
+import type { Change } from '../core/change.js';
 import { type Receiver, startReceiver } from '../notify/channels/test-support.js';
 import { ManualClock } from '../schedule/clock.js';
 import type { Role } from '../web/access.js';
@@ -26,6 +27,8 @@ export interface ControlHarness {
   planPath: string;
   receiver: Receiver;
   audit: MemoryAuditLog;
+  /** Every change published on the live feed. */
+  changes: Change[];
   /** The HTTP status each target path answers (default 200). */
   status: Map<string, number>;
   targetUrl: string;
@@ -53,6 +56,7 @@ export function harnessPlan(extra = ''): string {
     '      api: { http: "${TARGET_URL}/api", every: 1m, timeout: 2s, alert: { failures: 1 } }',
     '      web: { http: "${TARGET_URL}/web", every: 1m, timeout: 2s, alert: { failures: 1 } }',
     '      nightly: { heartbeat: { every: 1h, grace: 5m } }',
+    '      hourly: { heartbeat: { every: 1h, grace: 5m } }',
     extra,
     '    databases:',
     '      main:',
@@ -79,6 +83,7 @@ export async function startControlHarness(plan = harnessPlan()): Promise<Control
   writeFileSync(planPath, plan);
   const clock = new ManualClock(T0);
   const audit = new MemoryAuditLog();
+  const changes: Change[] = [];
   const app = await createApp({
     planPath,
     env: { HOOK_URL: receiver.base, TARGET_URL: targetUrl },
@@ -88,6 +93,7 @@ export async function startControlHarness(plan = harnessPlan()): Promise<Control
     logger: pino({ level: 'silent' }),
     clock,
     audit,
+    changes: { publish: (change) => changes.push(change) },
   });
   const { url } = await app.start();
   const api: ControlHarness['api'] = async (method, path, body, role = 'operator') => {
@@ -109,6 +115,7 @@ export async function startControlHarness(plan = harnessPlan()): Promise<Control
     planPath,
     receiver,
     audit,
+    changes,
     status,
     targetUrl,
     api,
@@ -127,10 +134,10 @@ export async function startControlHarness(plan = harnessPlan()): Promise<Control
   };
 }
 
-/** Advances the clock by `ms` in one-second steps, letting the loops run between steps. */
-export async function advance(h: ControlHarness, ms: number): Promise<void> {
-  for (let done = 0; done < ms; done += 1_000) {
-    h.clock.advance(Math.min(1_000, ms - done));
+/** Advances the clock by `ms` in steps (one second by default), letting the loops run between steps. */
+export async function advance(h: ControlHarness, ms: number, stepMs = 1_000): Promise<void> {
+  for (let done = 0; done < ms; done += stepMs) {
+    h.clock.advance(Math.min(stepMs, ms - done));
     await new Promise((r) => setTimeout(r, 2));
   }
   await h.app.scheduler.idle();
