@@ -28,6 +28,8 @@ import { unitDefinition } from './schedule/unit-definition.js';
 import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
 import { VERSION } from './version.js';
 import { type ListenRecord, recordListener } from './web/listen-record.js';
+import { LiveHub } from './web/live/hub.js';
+import { deliveryChange, recordedChanges } from './web/live/producers.js';
 import { buildServer } from './web/server.js';
 
 export interface AppOptions {
@@ -74,8 +76,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const link: Link = { url: publicUrl(opts), chosenAtListen: opts.port === 0 && !opts.env.UPKEEP_PUBLIC_URL };
   // Runs recorded by the scheduler and by heartbeat pings are told alike: the CLI prints every transition, and a
   // new transition wakes the notifier instead of waiting for its poll. `notifier` is built below, before any run.
+  const hub = new LiveHub();
   const onRecorded = (unit: CheckUnit, run: RunRecord, change: StateChange | null) => {
     if (change) notifier.wake();
+    for (const c of recordedChanges(unit, run, change)) hub.publish(c);
     opts.onRecorded?.(unit, run, change);
   };
   const heartbeatStore = new HeartbeatStore(store.database);
@@ -100,6 +104,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     dispatcher: opts.dispatcher,
     // Kept in the data dir, never in the store: fingerprints of channel entries must not be testable from a dump.
     channelKey: () => loadChannelKey(opts.dataDir, opts.env),
+    onDelivery: (note) => hub.publish(deliveryChange(note)),
   });
   const scheduler = new Scheduler({
     store,
@@ -116,7 +121,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     onRecorded,
   });
   const parts = { plan, store, scheduler, notifier, heartbeats };
-  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link });
+  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link, hub, windows });
 }
 
 /** Where links point; with port 0 the URL is fixed up once the server listens. */
@@ -163,10 +168,19 @@ function unitKinds(store: KyselyStore, plan: LoadedPlan, clock: Clock, logger: L
 /** The built parts with start() (serve, schedule, notify, prune) and stop() (drain within one grace, close). */
 function withLifecycle(
   parts: Omit<App, 'start' | 'stop'>,
-  ctx: { opts: AppOptions; heartbeatStore: HeartbeatStore; clock: Clock; logger: Logger; worker: string; link: Link },
+  ctx: {
+    opts: AppOptions;
+    heartbeatStore: HeartbeatStore;
+    clock: Clock;
+    logger: Logger;
+    worker: string;
+    link: Link;
+    hub: LiveHub;
+    windows: Window[];
+  },
 ): App {
   const { plan, store, scheduler, notifier, heartbeats } = parts;
-  const { opts, heartbeatStore, clock, logger, worker, link } = ctx;
+  const { opts, heartbeatStore, clock, logger, worker, link, hub, windows } = ctx;
   const server = buildServer({
     store,
     scheduler,
@@ -177,6 +191,8 @@ function withLifecycle(
     logger,
     now: () => clock.now(),
     version: VERSION,
+    changes: hub,
+    maintenance: () => windows,
   });
   let pruneTimer: NodeJS.Timeout | undefined;
   let checkpointer: WalCheckpointer | undefined;

@@ -55,6 +55,18 @@ export interface NotifierOptions {
   reminderEveryMs?: number;
   /** How long finished outbox rows and their deliveries are kept (default 30 days). */
   retentionMs?: number;
+  /** Told after each recorded send attempt (live pages show deliveries as they happen). Never given the error text. */
+  onDelivery?: (delivery: DeliveryNote) => void;
+}
+
+/** One recorded send attempt, as live pages are told about it. */
+export interface DeliveryNote {
+  outboxId: number;
+  unitId: string;
+  channel: string;
+  attempt: number;
+  ok: boolean;
+  at: number;
 }
 
 /** What `upkeep notify test` prints. */
@@ -313,6 +325,15 @@ export class Notifier {
       outcome: out,
       retryAt,
       ...(result.disable !== undefined ? { disable: result.disable } : {}),
+    });
+    const { row } = claim;
+    this.opts.onDelivery?.({
+      outboxId: row.id,
+      unitId: row.unitId,
+      channel: row.channel,
+      attempt: claim.attempt,
+      ok: out.ok,
+      at: now,
     });
     return result;
   }

@@ -107,11 +107,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (!Number.isFinite(from) || !Number.isFinite(to))
         return reply.code(400).send({ error: 'from/to are ms since epoch' });
       if ((to - from) / GRAIN_MS[grain] > MAX_BUCKETS)
-        return reply
-          .code(400)
-          .send({
-            error: `at most ${MAX_BUCKETS} ${grain} buckets per answer: ask for a coarser grain or a shorter range`,
-          });
+        return reply.code(400).send({
+          error: `at most ${MAX_BUCKETS} ${grain} buckets per answer: ask for a coarser grain or a shorter range`,
+        });
       return store.listRollups({ unitId: id, grain, from, to });
     },
   );

@@ -2,16 +2,18 @@
 import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Window } from '../alerts/maintenance.js';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
 import type { Store } from '../runs/run-store.js';
-import type { SchedulerStatus } from '../schedule/scheduler.js';
+import type { LiveScheduler } from '../runs/unit-view.js';
 import { ROUTE_MODULES } from './routes.js';
 
 export interface ServerDeps {
   store: Store;
-  scheduler?: { status(): SchedulerStatus };
+  /** The scheduler; `unitStatus` and `unitErrorList` let a view ask about one unit instead of walking status(). */
+  scheduler?: LiveScheduler;
   logger: Logger;
   now: () => number;
   version: string;
@@ -23,6 +25,12 @@ export interface ServerDeps {
   notifier?: NotifyRouteDeps['notifier'];
   /** Where routes that change something publish it for live pages (the hub in src/web/live/). */
   changes?: ChangeFeed;
+  /** The plan's maintenance windows as they are now (after a reload too), for the overview. */
+  maintenance?: () => readonly Window[];
+  /** How many overrides are active (the control capability's), for the overview. */
+  activeOverrides?: () => Promise<number>;
+  /** Unsent bytes one live stream may hold before the slow client is dropped (default 1 MiB; tests lower it). */
+  liveMaxBufferedBytes?: number;
 }
 
 /** The loop is considered stalled when it has not ticked for this long. */
