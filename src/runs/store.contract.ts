@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { AlertState } from '../core/alert-state.js';
 import { StoreError, StoreSchemaTooNewError } from '../store/errors.js';
 import { currentVersion } from '../store/migrate.js';
-import { LATEST_MIGRATION } from '../store/migrations/index.js';
+import { LATEST_MIGRATION, MIGRATIONS } from '../store/migrations/index.js';
 import {
   claimOne,
   DAY,
@@ -19,6 +19,7 @@ import {
   type WithStore,
 } from './store-contract-fixtures.js';
 import { historyContract } from './store-history.contract.js';
+import { readContract } from './store-read.contract.js';
 
 export type { StoreFixture } from './store-contract-fixtures.js';
 
@@ -43,7 +44,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         await store.syncUnits([unit('a/x')], () => T0);
         await store.migrate();
         const rows = await store.database.db.selectFrom('upkeep_migrations').selectAll().execute();
-        assert.equal(rows.length, LATEST_MIGRATION);
+        assert.equal(rows.length, MIGRATIONS.length);
         assert.equal((await store.listUnits()).length, 1, 'data survives a second migrate');
       }));
 
@@ -55,7 +56,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         const rows = await a.database.db.selectFrom('upkeep_migrations').selectAll().execute();
         assert.deepEqual(
           rows.map((r) => Number(r.version)),
-          Array.from({ length: LATEST_MIGRATION }, (_, i) => i + 1),
+          MIGRATIONS.map((m) => m.version),
         );
       } finally {
         await a.close();
@@ -257,5 +258,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
       }));
 
     historyContract(withStore);
+    readContract(withStore);
   });
 }
