@@ -11,6 +11,8 @@ export interface SseClient {
   status: number;
   events: SseEvent[];
   comments: string[];
+  /** True once the server ended the stream (or close() was called). */
+  closed: boolean;
   /** Resolves once `pred` holds for what arrived (checked at each chunk), rejects after `ms`. */
   until(pred: (c: SseClient) => boolean, ms?: number): Promise<void>;
   close(): void;
@@ -25,6 +27,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     status: res.status,
     events: [],
     comments: [],
+    closed: false,
     until(pred, ms = 5_000) {
       if (pred(client)) return Promise.resolve();
       return new Promise((resolve, reject) => {
@@ -61,6 +64,8 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     } catch {
       // aborted by close(), or the server dropped the stream
     }
+    client.closed = true;
+    for (const check of [...waiters]) check();
   })();
   return client;
 }
