@@ -127,6 +127,11 @@ before(async () => {
     ],
     activeOverrides: async () => 2,
   });
+  // Stands in for the auth hook (src/accounts/): the caller's role, as a principal on the request.
+  server.addHook('onRequest', async (req) => {
+    const role = req.headers['x-test-role'];
+    if (role === 'viewer' || role === 'operator') req.principal = { kind: 'token', name: `test-${role}`, role };
+  });
   base = await server.listen({ host: '127.0.0.1', port: 0 });
   headers = await authHeaders(store.database, 'viewer');
 });
@@ -155,6 +160,19 @@ describe('dashboard read side', () => {
     assert.equal((await get('/api/units/shop/home')).body.running, true, 'live facts by id');
     assert.equal(calls.get('heartbeats.tokensOf:shop/home'), undefined, 'a check has no token to look up');
     assert.equal(calls.get('store.listUnits'), undefined);
+  });
+
+  it('shows heartbeat tokens to operators only', async () => {
+    const as = async (role: string, path: string) =>
+      (await (await fetch(`${base}${path}`, { headers: { ...headers, 'x-test-role': role } })).json()) as {
+        heartbeat?: unknown;
+        heartbeats?: { heartbeat?: unknown }[];
+      };
+    assert.equal((await as('viewer', '/api/units/shop/nightly')).heartbeat, undefined);
+    assert.equal((await as('viewer', '/api/apps/shop')).heartbeats?.[0]?.heartbeat, undefined);
+    assert.equal(calls.get('heartbeats.tokensOf:shop/nightly'), undefined, 'not even read for a viewer');
+    assert.ok((await as('operator', '/api/units/shop/nightly')).heartbeat);
+    assert.ok((await as('operator', '/api/apps/shop')).heartbeats?.[0]?.heartbeat);
   });
 
   it('an app page groups its units, with 24 h sparklines read in one query for the whole page', async () => {

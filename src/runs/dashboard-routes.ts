@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { maintenanceAt } from '../alerts/maintenance.js';
 import type { OverviewSummary } from './overview-summary.js';
-import { baseUrl, clampInt, notFound, tokensOf, unitId } from './route-helpers.js';
+import { baseUrl, clampInt, notFound, seesTokens, tokensOf, unitId } from './route-helpers.js';
 import type { ApiDeps } from './runs-routes.js';
 import { heartbeatView, liveOf, unitGroup, unitView } from './unit-view.js';
 import { sparklines, unitUptime } from './uptime.js';
@@ -39,7 +39,7 @@ export function registerDashboardRoutes(
         return reply.code(404).send({ error: `no app "${name}" in the plan` });
       const page = records.slice(0, limit);
       const ids = page.map((r) => r.id);
-      const heartbeatIds = page.filter((r) => r.kind === 'heartbeat').map((r) => r.id);
+      const heartbeatIds = seesTokens(req) ? page.filter((r) => r.kind === 'heartbeat').map((r) => r.id) : [];
       const [sparks, tokens] = await Promise.all([sparklines(store, ids, deps.now()), tokensOf(deps, heartbeatIds)]);
       const base = baseUrl(deps, req);
       const groups = { checks: [] as unknown[], heartbeats: [] as unknown[], backups: [] as unknown[] };

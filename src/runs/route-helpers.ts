@@ -1,9 +1,18 @@
 /** Small helpers shared by the read-side route files: ids, cursors, tokens of a page's units, errors. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { allows } from '../web/access.js';
 import type { ApiDeps } from './runs-routes.js';
 
 /** The route parameters of a unit route. */
 export type UnitParams = { Params: { app: string; name: string } };
+
+/**
+ * Whether this caller may see heartbeat tokens: operators and admins. A request without a principal is one the auth
+ * hook let through unauthenticated (no accounts capability wired), as before accounts existed.
+ */
+export function seesTokens(req: FastifyRequest): boolean {
+  return req.principal === undefined || allows(req.principal.role, 'operator');
+}
 
 /** The tokens of the given heartbeat units, by id (the whole map only from a heartbeat source without lookups). */
 export async function tokensOf(deps: ApiDeps, ids: string[]): Promise<Map<string, string> | undefined> {

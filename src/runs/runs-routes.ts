@@ -9,7 +9,16 @@ import type { RollupGrain } from '../core/run.js';
 import type { RouteModule } from '../web/route-module.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 import { OverviewSummary } from './overview-summary.js';
-import { baseUrl, clampInt, notFound, optionalNumber, tokensOf, type UnitParams, unitId } from './route-helpers.js';
+import {
+  baseUrl,
+  clampInt,
+  notFound,
+  optionalNumber,
+  seesTokens,
+  tokensOf,
+  type UnitParams,
+  unitId,
+} from './route-helpers.js';
 import type { Store } from './run-store.js';
 import { heartbeatView, type LiveScheduler, liveOf, unitView } from './unit-view.js';
 
@@ -59,7 +68,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   // Every unit: for scripts (`upkeep status` reads the store itself). Pages use /api/overview and /api/apps/:app.
   app.get('/api/units', viewer, async (req) => {
-    const tokens = deps.heartbeats ? await deps.heartbeats.tokens() : undefined;
+    const tokens = deps.heartbeats && seesTokens(req) ? await deps.heartbeats.tokens() : undefined;
     const status = deps.scheduler?.status();
     const base = baseUrl(deps, req);
     return (await store.listUnits()).map((r) =>
@@ -77,7 +86,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!record) return notFound(reply, id);
     const [transitions, tokens] = await Promise.all([
       store.listTransitions({ unitId: id, limit: 20 }),
-      record.kind === 'heartbeat' ? tokensOf(deps, [id]) : undefined,
+      record.kind === 'heartbeat' && seesTokens(req) ? tokensOf(deps, [id]) : undefined,
     ]);
     const heartbeat = heartbeatView(tokens?.get(id), baseUrl(deps, req));
     return { ...unitView(record, liveOf(deps.scheduler, id), heartbeat), transitions };
