@@ -56,6 +56,8 @@ export interface App {
   scheduler: Scheduler;
   notifier: Notifier;
   heartbeats: HeartbeatService;
+  /** The live hub: publish changes here (plan reloads, overrides) for open dashboards. */
+  changes: LiveHub;
   start(): Promise<{ url: string }>;
   stop(graceMs?: number): Promise<{ finished: string[]; abandoned: string[] }>;
 }
@@ -120,8 +122,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     heartbeats,
     onRecorded,
   });
-  const parts = { plan, store, scheduler, notifier, heartbeats };
-  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link, hub, windows });
+  const parts = { plan, store, scheduler, notifier, heartbeats, changes: hub };
+  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link, windows });
 }
 
 /** Where links point; with port 0 the URL is fixed up once the server listens. */
@@ -175,12 +177,11 @@ function withLifecycle(
     logger: Logger;
     worker: string;
     link: Link;
-    hub: LiveHub;
     windows: Window[];
   },
 ): App {
-  const { plan, store, scheduler, notifier, heartbeats } = parts;
-  const { opts, heartbeatStore, clock, logger, worker, link, hub, windows } = ctx;
+  const { plan, store, scheduler, notifier, heartbeats, changes: hub } = parts;
+  const { opts, heartbeatStore, clock, logger, worker, link, windows } = ctx;
   const server = buildServer({
     store,
     scheduler,

@@ -219,7 +219,7 @@ describe('dashboard read side', () => {
 
   it('the overview is kept from changes: worst app first, counts, firing alerts with reasons, maintenance', async () => {
     const first = (await get('/api/overview')).body as unknown as Record<string, never>;
-    assert.equal(calls.get('store.listUnits'), 1, 'read once');
+    assert.equal(calls.get('store.listUnits'), undefined, 'read once, while the server started');
     assert.deepEqual(first.counts, { ok: 55 });
     const alert: AlertState = { ...OK, state: 'firing', severity: 'critical', since: NOW };
     const t = await record('shop/home', NOW, 'critical', alert);

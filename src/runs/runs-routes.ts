@@ -60,7 +60,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       deps.scheduler?.unitErrorList?.() ?? Object.entries(deps.scheduler?.status().unitErrors ?? {}),
     );
   };
-  if (unlisten) app.addHook('onClose', async () => unlisten());
+  if (unlisten) {
+    app.addHook('onClose', async () => unlisten());
+    // Read once while starting, so the first dashboard opened does not wait for every unit to be read.
+    app.addHook('onReady', async () => void summary.reload().catch(() => undefined));
+  }
 
   app.get('/api/apps', viewer, async () =>
     (await overview()).apps.map((a) => ({ name: a.name, units: a.units, states: a.counts, worst: a.worst })),

@@ -72,6 +72,7 @@ function stream(reply: FastifyReply, hub: LiveHub, topics: string[], maxBuffered
   try {
     subscription = hub.subscribe(topics, {
       write(frame) {
+        if (res.destroyed || res.writableEnded) return;
         // The kernel buffer is full and this stream's own buffer is past its cap: the client is not reading.
         if (res.writableLength > maxBuffered) return drop();
         res.write(frame);

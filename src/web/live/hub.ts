@@ -81,7 +81,14 @@ export class LiveHub implements ChangeFeed {
 
   /** Publishes one change to listeners and to the topics it belongs to. */
   publish(change: Change): void {
-    for (const fn of this.listeners) fn(change);
+    // Producers sit on hot paths (the scheduler's onRecorded): a listener's bug must not fail a recorded run.
+    for (const fn of this.listeners) {
+      try {
+        fn(change);
+      } catch {
+        // the listener's own problem; the change still reaches the streams
+      }
+    }
     if (this.sinks.size === 0) return;
     if (change.unitId !== undefined) this.send(`unit:${change.unitId}`, change);
     if (change.app !== undefined && this.topics.has(`app:${change.app}`)) {
