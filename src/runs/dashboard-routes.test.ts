@@ -29,6 +29,7 @@ let headers: Record<string, string>;
 const hub = new LiveHub();
 const calls = new Map<string, number>();
 const count = (name: string) => calls.set(name, (calls.get(name) ?? 0) + 1);
+let defs: ReturnType<typeof unit>[] = [];
 const unitErrors: [string, { message: string; since: number }][] = [];
 
 /** The store with every method call counted. */
@@ -94,7 +95,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'upkeep-dash-'));
   store = createStore({ dataDir: dir });
   await store.migrate();
-  const defs = [
+  defs = [
     unit('shop/api'),
     unit('shop/home'),
     { ...unit('shop/nightly'), kind: 'heartbeat' },
@@ -306,5 +307,18 @@ describe('dashboard read side', () => {
     assert.match(String(year.body.error), /at most 5000 minute buckets/);
     const month = await get(`/api/units/shop/api/history?grain=hour&from=${NOW - 30 * DAY}&to=${NOW}`);
     assert.equal((month.body as unknown[]).length, 3);
+  });
+
+  it('a plan change makes the overview read the units again: added and removed units show', async () => {
+    await store.syncUnits([...defs.filter((d) => d.app !== 'big'), unit('new/x')], LATER);
+    hub.publish({ kind: 'plan', at: NOW });
+    let apps: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      apps = ((await get('/api/overview')).body as unknown as { apps: { name: string }[] }).apps.map((a) => a.name);
+      if (apps.includes('new')) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(apps.sort(), ['blog', 'new', 'shop']);
+    assert.equal(calls.get('store.listUnits'), 1, 'read once for the plan change');
   });
 });
