@@ -96,6 +96,13 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { ...unitView(record, liveOf(deps.scheduler, id), heartbeat), transitions };
   });
 
+  registerHistoryRoutes(app, deps);
+  registerDashboardRoutes(app, deps, overview);
+}
+
+/** A unit's runs and roll-ups, and transitions: each read by unit id and paged. */
+function registerHistoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { store } = deps;
   app.get<UnitParams & { Querystring: { limit?: string; before?: string } }>(
     '/api/units/:app/:name/runs',
     viewer,
@@ -136,6 +143,4 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return store.listTransitions({ unitId: req.query.unit, limit: clampInt(req.query.limit, 100, 1, 1000), before });
     },
   );
-
-  registerDashboardRoutes(app, deps, overview);
 }
