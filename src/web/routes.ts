@@ -4,6 +4,7 @@ import { controlRoutes } from '../control/control-routes.js';
 import { pingRoutes } from '../heartbeats/ping-routes.js';
 import { notifyRoutes } from '../notify/notify-routes.js';
 import { runsRoutes } from '../runs/runs-routes.js';
+import { liveRoutes } from './live/events-routes.js';
 import type { RouteModule } from './route-module.js';
 import type { ServerDeps } from './server.js';
 
@@ -14,4 +15,5 @@ export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [
   notifyRoutes,
   accountsRoutes,
   controlRoutes,
+  liveRoutes,
 ];

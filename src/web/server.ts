@@ -4,13 +4,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import { registerAuthHook } from '../accounts/auth-hook.js';
 import type { SessionPolicy } from '../accounts/session-policy.js';
+import type { Window } from '../alerts/maintenance.js';
 import type { AuditLog } from '../control/audit-port.js';
 import type { Control } from '../control/control-deps.js';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
 import type { Store } from '../runs/run-store.js';
-import type { SchedulerStatus } from '../schedule/scheduler.js';
+import type { LiveScheduler } from '../runs/unit-view.js';
 import type { Database } from '../store/database.js';
 import { API_BODY_LIMIT, refusedRequest, registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { ROUTE_MODULES } from './routes.js';
@@ -18,7 +19,8 @@ import { ROUTE_MODULES } from './routes.js';
 export interface ServerDeps {
   /** The run store; its database also holds the accounts tables the auth hook reads. */
   store: Store & { readonly database: Database };
-  scheduler?: { status(): SchedulerStatus };
+  /** The scheduler; `unitStatus` and `unitErrorList` let a view ask about one unit instead of walking status(). */
+  scheduler?: LiveScheduler;
   logger: Logger;
   now: () => number;
   version: string;
@@ -40,6 +42,12 @@ export interface ServerDeps {
   control?: Control;
   /** Where action routes record who did what (accounts' audit log behind control's port, src/control/audit-port.ts). */
   audit?: AuditLog;
+  /** The plan's maintenance windows as they are now (after a reload too), for the overview. */
+  maintenance?: () => readonly Window[];
+  /** How many overrides are active (the control capability's), for the overview. */
+  activeOverrides?: () => Promise<number>;
+  /** Unsent bytes one live stream may hold before the slow client is dropped (default 1 MiB; tests lower it). */
+  liveMaxBufferedBytes?: number;
 }
 
 /** What a request log line says about the request: method, path with query values masked, and the client. */
