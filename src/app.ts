@@ -177,6 +177,8 @@ function withLifecycle(
     logger,
     now: () => clock.now(),
     version: VERSION,
+    plan: () => plan,
+    database: store.database,
   });
   let pruneTimer: NodeJS.Timeout | undefined;
   let checkpointer: WalCheckpointer | undefined;

@@ -2,8 +2,9 @@
 import { pingRoutes } from '../heartbeats/ping-routes.js';
 import { notifyRoutes } from '../notify/notify-routes.js';
 import { runsRoutes } from '../runs/runs-routes.js';
+import { statusRoutes } from '../status/status-routes.js';
 import type { RouteModule } from './route-module.js';
 import type { ServerDeps } from './server.js';
 
 /** Registered in this order, after upkeep's own /healthz. */
-export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [runsRoutes, pingRoutes, notifyRoutes];
+export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [runsRoutes, pingRoutes, notifyRoutes, statusRoutes];

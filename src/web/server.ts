@@ -5,8 +5,11 @@ import type { Logger } from 'pino';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
+import type { LoadedPlan } from '../plan/load-plan.js';
 import type { Store } from '../runs/run-store.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
+import type { Database } from '../store/database.js';
+import { registerSecurityHeaders, setRawSecurityHeaders } from './headers.js';
 import { ROUTE_MODULES } from './routes.js';
 
 export interface ServerDeps {
@@ -23,6 +26,12 @@ export interface ServerDeps {
   notifier?: NotifyRouteDeps['notifier'];
   /** Where routes that change something publish it for live pages (the hub in src/web/live/). */
   changes?: ChangeFeed;
+  /** The running plan (read on every use: it may be reloaded). Status pages and /metrics' access read it. */
+  plan?: () => LoadedPlan;
+  /** The store's database, for capabilities with tables of their own (announcements, /metrics' sources). */
+  database?: Database;
+  /** How long a rendered status page, feed or badge is reused (default 5 s). */
+  statusCacheTtlMs?: number;
 }
 
 /** The loop is considered stalled when it has not ticked for this long. */
@@ -38,11 +47,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     loggerInstance: logger as FastifyBaseLogger,
     serverFactory: (handler) =>
       createServer((req, res) => {
+        // Set before a raw handler answers; on Fastify's path its onSend hook sets the same values again.
+        setRawSecurityHeaders(req, res);
         if (!raw.some((answer) => answer(req, res))) handler(req, res);
       }),
   });
 
-  app.get('/healthz', async (_req, reply) => {
+  // First, so every answer gets them: routes, 404s and errors alike.
+  registerSecurityHeaders(app);
+
+  app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
     const problems: string[] = [];
     try {
       await deps.store.ping();

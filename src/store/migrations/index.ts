@@ -4,6 +4,7 @@ import { migration0005 } from '../../backups/migrations/0005-backup-copies.js';
 import { migration0003 } from '../../heartbeats/migrations/0003-heartbeats.js';
 import { migration0002 } from '../../notify/migrations/0002-notify.js';
 import { migration0001 } from '../../runs/migrations/0001-initial.js';
+import { migration0008 } from '../../status/migrations/0008-status.js';
 import type { Migration } from './migration.js';
 
 /** All migrations this upkeep knows, ascending by version. */
@@ -13,6 +14,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  // 0006 (accounts) and 0007 (control) are reserved for issue 8's other parts.
+  migration0008,
 ];
 
 /** The highest migration this upkeep knows. */
