@@ -15,6 +15,7 @@ import { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { HeartbeatStore } from './heartbeats/heartbeat-store.js';
 import { createBackupDeps } from './jobs/backup-services.js';
 import { createJobKinds } from './jobs/registry.js';
+import { RunTally } from './metrics/run-tally.js';
 import { loadChannelKey } from './notify/channel-key.js';
 import { Notifier } from './notify/notifier.js';
 import { JOB_KIND } from './plan/compile-databases.js';
@@ -74,7 +75,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const link: Link = { url: publicUrl(opts), chosenAtListen: opts.port === 0 && !opts.env.UPKEEP_PUBLIC_URL };
   // Runs recorded by the scheduler and by heartbeat pings are told alike: the CLI prints every transition, and a
   // new transition wakes the notifier instead of waiting for its poll. `notifier` is built below, before any run.
+  const runTally = new RunTally();
   const onRecorded = (unit: CheckUnit, run: RunRecord, change: StateChange | null) => {
+    runTally.observe(unit, run.outcome);
     if (change) notifier.wake();
     opts.onRecorded?.(unit, run, change);
   };
@@ -116,7 +119,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     onRecorded,
   });
   const parts = { plan, store, scheduler, notifier, heartbeats };
-  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link });
+  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link, runTally });
 }
 
 /** Where links point; with port 0 the URL is fixed up once the server listens. */
@@ -163,10 +166,18 @@ function unitKinds(store: KyselyStore, plan: LoadedPlan, clock: Clock, logger: L
 /** The built parts with start() (serve, schedule, notify, prune) and stop() (drain within one grace, close). */
 function withLifecycle(
   parts: Omit<App, 'start' | 'stop'>,
-  ctx: { opts: AppOptions; heartbeatStore: HeartbeatStore; clock: Clock; logger: Logger; worker: string; link: Link },
+  ctx: {
+    opts: AppOptions;
+    heartbeatStore: HeartbeatStore;
+    clock: Clock;
+    logger: Logger;
+    worker: string;
+    link: Link;
+    runTally: RunTally;
+  },
 ): App {
   const { plan, store, scheduler, notifier, heartbeats } = parts;
-  const { opts, heartbeatStore, clock, logger, worker, link } = ctx;
+  const { opts, heartbeatStore, clock, logger, worker, link, runTally } = ctx;
   const server = buildServer({
     store,
     scheduler,
@@ -179,6 +190,7 @@ function withLifecycle(
     version: VERSION,
     plan: () => plan,
     database: store.database,
+    runTally,
   });
   let pruneTimer: NodeJS.Timeout | undefined;
   let checkpointer: WalCheckpointer | undefined;

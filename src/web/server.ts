@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
+import type { RunTally } from '../metrics/run-tally.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
 import type { LoadedPlan } from '../plan/load-plan.js';
 import type { Store } from '../runs/run-store.js';
@@ -30,6 +31,8 @@ export interface ServerDeps {
   plan?: () => LoadedPlan;
   /** The store's database, for capabilities with tables of their own (announcements, /metrics' sources). */
   database?: Database;
+  /** Runs recorded by this process, for /metrics' `upkeep_runs_total`. */
+  runTally?: Pick<RunTally, 'entries'>;
   /** How long a rendered status page, feed or badge is reused (default 5 s). */
   statusCacheTtlMs?: number;
 }
