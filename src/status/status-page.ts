@@ -113,6 +113,7 @@ export function renderStatusPage(model: StatusModel): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta http-equiv="refresh" content="60">
+<link rel="icon" href="data:,">
 <title>${model.title} status</title>
 <link rel="stylesheet" href="${STATUS_CSS_PATH}">
 <link rel="alternate" type="application/atom+xml" title="${model.title} announcements" href="${model.app}/feed.atom">
