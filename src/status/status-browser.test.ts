@@ -60,9 +60,9 @@ describe('status page in Chromium', () => {
     });
     const res = await page.goto(`${h.base}/status/shop`);
     assert.equal(res?.status(), 200);
-    assert.match(await page.locator('.overall').innerText(), /Major outage/);
-    assert.match(await page.locator('.unit h3').innerText(), /^API <script>window.__pwned=2<\/script>$/);
-    assert.match(await page.locator('.announcement').innerText(), /Checkout slow/);
+    assert.match((await page.locator('.overall').textContent()) ?? '', /Major outage/);
+    assert.match((await page.locator('.unit h3').textContent()) ?? '', /^API <script>window.__pwned=2<\/script>$/);
+    assert.match((await page.locator('.announcement').textContent()) ?? '', /Checkout slow/);
     assert.equal(await page.locator('.bar').count(), 90);
     // The stylesheet loaded under the CSP: bars are laid out as a flex row.
     assert.equal(await page.locator('.bars').evaluate((el) => getComputedStyle(el).display), 'flex');
