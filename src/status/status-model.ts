@@ -7,6 +7,7 @@ import { maintenanceAround, type WindowOccurrence } from '../alerts/maintenance.
 import type { RollupRecord, UnitRecord } from '../core/run.js';
 import type { MaintenanceWindow, Plan, StatusPagePlan } from '../plan/plan-types.js';
 import type { Store } from '../runs/run-store.js';
+import type { SchedulerStatus } from '../schedule/scheduler.js';
 import type { Announcement, AnnouncementStore } from './announcement-store.js';
 
 /** A state as the public reads it. Upkeep's own trouble is `unknown`, never an outage of the app. */
@@ -51,6 +52,8 @@ export interface StatusModel {
 /** What the status capability reads. */
 export interface StatusSources {
   store: Pick<Store, 'getUnit' | 'listRollups' | 'listRuns'>;
+  /** Units whose last result upkeep could not store (src/schedule/scheduler.ts). */
+  scheduler?: { status(): Pick<SchedulerStatus, 'unitErrors'> };
   /** The running plan (it may be reloaded, so read on every render). */
   plan?: () => { plan: Plan; maintenance: readonly MaintenanceWindow[] };
   announcements?: AnnouncementStore;
@@ -112,7 +115,8 @@ export async function publicUnit(
   return {
     unitName,
     name,
-    state: publicState(record),
+    // upkeep's own trouble storing this unit's result says nothing about the app: no data, never an outage.
+    state: sources.scheduler?.status().unitErrors[unitId] ? 'unknown' : publicState(record),
     bars,
     uptime: uptimeOf(rollups),
     responseMs: typeof response === 'number' && Number.isFinite(response) ? Math.round(response) : null,

@@ -93,10 +93,11 @@ function announcementSection(list: readonly Announcement[], now: number): Html |
 
 function maintenanceSection(m: { active: WindowOccurrence[]; upcoming: WindowOccurrence[] }): Html | '' {
   if (m.active.length === 0 && m.upcoming.length === 0) return '';
+  // Times only: a window's `description` in the plan is written for the team, not marked public.
   const item = (w: WindowOccurrence, now: boolean) =>
     html`<li class="window"><span class="icon" aria-hidden="true">◆</span> ${now ? 'Now' : 'Scheduled'}: ${time(
       w.from,
-    )} to ${time(w.to)}${w.description === undefined ? '' : html` · ${w.description}`}</li>`;
+    )} to ${time(w.to)}</li>`;
   return html`<section class="maintenance" aria-labelledby="maintenance-title">
 <h2 id="maintenance-title">Maintenance</h2>
 <ul>${m.active.map((w) => item(w, true))}${m.upcoming.map((w) => item(w, false))}</ul>

@@ -22,6 +22,8 @@ import { renderNotFoundPage, renderStatusPage } from './status-page.js';
 /** What the status capability needs from the server. */
 export interface StatusRouteDeps {
   store: Store;
+  /** The live scheduler: a unit whose result it could not store shows `no data`, never its old state. */
+  scheduler?: StatusSources['scheduler'];
   /** The running plan; without it every status page is a 404. */
   plan?: () => { plan: Plan; maintenance: readonly MaintenanceWindow[] };
   /** The store's database, for announcements; without it pages show none and the API is not registered. */
@@ -45,13 +47,21 @@ const UPTIME_BADGES: Record<string, { window: string; grain: 'hour' | 'day'; ms:
   'uptime-30d.svg': { window: '30d', grain: 'day', ms: 30 * DAY },
 };
 
+const BADGE_FILES = new Set(['status.svg', ...Object.keys(UPTIME_BADGES)]);
+
 /** The status pages, feeds, badges and announcements API. */
 export const statusRoutes: RouteModule<StatusRouteDeps> = { name: 'status', register: registerStatusRoutes };
 
 /** Registers /status/*, /badge/* and /api/announcements on `app`. */
 export function registerStatusRoutes(app: FastifyInstance, deps: StatusRouteDeps): void {
   const announcements = deps.database ? new AnnouncementStore(deps.database) : undefined;
-  const sources: StatusSources = { store: deps.store, plan: deps.plan, announcements, now: deps.now };
+  const sources: StatusSources = {
+    store: deps.store,
+    scheduler: deps.scheduler,
+    plan: deps.plan,
+    announcements,
+    now: deps.now,
+  };
   const cache = new AnswerCache(deps.statusCacheTtlMs ?? DEFAULT_TTL_MS, deps.now);
   const notFound = answer(404, 'text/html; charset=utf-8', renderNotFoundPage());
   const badgeNotFound = answer(404, 'text/plain; charset=utf-8', 'no such badge\n');
@@ -70,6 +80,8 @@ export function registerStatusRoutes(app: FastifyInstance, deps: StatusRouteDeps
 
   app.get<{ Params: { app: string } }>('/status/:app', { config: { access: 'public' } }, async (req, reply) => {
     const name = req.params.app;
+    // Checked before the cache, so made-up names never take the place of real pages in it.
+    if (!statusPage(sources, name)) return sendAnswer(req, reply, notFound);
     const result = await cache.get(`${name}\0page`, async () => {
       const model = await statusModel(sources, name);
       return model ? answer(200, 'text/html; charset=utf-8', renderStatusPage(model)) : notFound;
@@ -82,6 +94,7 @@ export function registerStatusRoutes(app: FastifyInstance, deps: StatusRouteDeps
     { config: { access: 'public' } },
     async (req, reply) => {
       const name = req.params.app;
+      if (!statusPage(sources, name)) return sendAnswer(req, reply, notFound);
       // Atom ids and links are absolute: the page's own URL as this request reached it (base path included).
       const pageUrl = `${req.protocol}://${req.host}${req.url.split('?')[0]?.replace(/\/feed\.atom$/, '')}`;
       const result = await cache.get(`${name}\0feed\0${pageUrl}`, async () => {
@@ -99,6 +112,8 @@ export function registerStatusRoutes(app: FastifyInstance, deps: StatusRouteDeps
     { config: { access: 'public' } },
     async (req, reply) => {
       const { app: name, unit, file } = req.params;
+      const shown = statusPage(sources, name)?.show ?? {};
+      if (!Object.hasOwn(shown, unit) || !BADGE_FILES.has(file)) return sendAnswer(req, reply, badgeNotFound);
       const result = await cache.get(`${name}\0badge\0${unit}\0${file}`, async () => {
         const show = statusPage(sources, name)?.show ?? {};
         // Only a unit the page shows has badges (hasOwn: `constructor` or `__proto__` is no unit).
