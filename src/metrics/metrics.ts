@@ -35,14 +35,8 @@ export function createMetrics(sources: MetricsSources): Registry {
     });
     return pending;
   };
-  const unitLabels = ['app', 'unit', 'kind'] as const;
-  const gauge = <L extends string>(
-    name: string,
-    help: string,
-    labelNames: readonly L[],
-    fill: (g: Gauge<L>, s: StoreSample) => void,
-  ) =>
-    new Gauge<L>({
+  const gauge: GaugeOf = (name, help, labelNames, fill) =>
+    new Gauge({
       name,
       help,
       labelNames,
@@ -53,11 +47,39 @@ export function createMetrics(sources: MetricsSources): Registry {
         fill(this, s);
       },
     });
+  unitMetrics(gauge);
+  backupMetrics(gauge, sources.now);
+  notifyMetrics(registry, gauge, sample);
+  schedulerMetrics(registry, sources);
+  new Counter({
+    name: 'upkeep_runs_total',
+    help: 'Runs recorded by this process, by outcome (ok, info, warning, critical, error, abandoned).',
+    labelNames: [...UNIT_LABELS, 'outcome'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { count, ...series } of sources.runs?.entries() ?? []) this.inc(series, count);
+    },
+  });
+  return registry;
+}
 
+/** Registers a gauge filled from the scrape's store sample. */
+type GaugeOf = <L extends string>(
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  fill: (g: Gauge<L>, s: StoreSample) => void,
+) => Gauge<L>;
+
+const UNIT_LABELS = ['app', 'unit', 'kind'] as const;
+
+/** State, severity, last run duration and response time per unit. */
+function unitMetrics(gauge: GaugeOf): void {
   gauge(
     'upkeep_unit_state',
     'Alert state of a unit: 1 on the series of its current state.',
-    [...unitLabels, 'state'],
+    [...UNIT_LABELS, 'state'],
     (g, s) => {
       for (const u of s.units) g.set({ app: u.app, unit: u.unit, kind: u.kind, state: u.state }, 1);
     },
@@ -65,33 +87,37 @@ export function createMetrics(sources: MetricsSources): Registry {
   gauge(
     'upkeep_unit_severity',
     'Severity of a pending or firing unit: 0 none, 1 info, 2 warning, 3 critical.',
-    unitLabels,
+    UNIT_LABELS,
     (g, s) => {
       for (const u of s.units) g.set({ app: u.app, unit: u.unit, kind: u.kind }, SEVERITY_VALUE[u.severity ?? ''] ?? 0);
     },
   );
-  gauge('upkeep_unit_last_run_duration_seconds', 'How long the last run of a unit took.', unitLabels, (g, s) => {
+  gauge('upkeep_unit_last_run_duration_seconds', 'How long the last run of a unit took.', UNIT_LABELS, (g, s) => {
     for (const u of s.units) if (u.lastRunDurationMs !== null) g.set(labels(u), u.lastRunDurationMs / 1000);
   });
   gauge(
     'upkeep_unit_response_time_seconds',
     'Response time measured by the last run of a unit.',
-    unitLabels,
+    UNIT_LABELS,
     (g, s) => {
       for (const u of s.units) if (u.responseTimeMs !== null) g.set(labels(u), u.responseTimeMs / 1000);
     },
   );
+}
+
+/** Heartbeat and backup ages, backup sizes and drill results. */
+function backupMetrics(gauge: GaugeOf, now: () => number): void {
   gauge('upkeep_heartbeat_age_seconds', 'Time since a heartbeat unit was last pinged.', ['app', 'unit'], (g, s) => {
-    const now = sources.now();
-    for (const h of s.heartbeats) g.set({ app: h.app, unit: h.unit }, Math.max(0, (now - h.lastPingAt) / 1000));
+    const at = now();
+    for (const h of s.heartbeats) g.set({ app: h.app, unit: h.unit }, Math.max(0, (at - h.lastPingAt) / 1000));
   });
   gauge(
     'upkeep_backup_age_seconds',
     'Time since the newest good backup of a database was taken.',
     ['app', 'database'],
     (g, s) => {
-      const now = sources.now();
-      for (const b of s.backups) if (b.takenAt !== null) g.set(db(b), Math.max(0, (now - b.takenAt) / 1000));
+      const at = now();
+      for (const b of s.backups) if (b.takenAt !== null) g.set(db(b), Math.max(0, (at - b.takenAt) / 1000));
     },
   );
   gauge('upkeep_backup_size_bytes', 'Size of the newest good backup of a database.', ['app', 'database'], (g, s) => {
@@ -113,6 +139,10 @@ export function createMetrics(sources: MetricsSources): Registry {
       for (const b of s.backups) if (b.lastDrillAt !== null) g.set(db(b), b.lastDrillAt / 1000);
     },
   );
+}
+
+/** The outbox's depth and failed delivery attempts. */
+function notifyMetrics(registry: Registry, gauge: GaugeOf, sample: () => Promise<StoreSample>): void {
   gauge('upkeep_notify_queue_depth', 'Notifications waiting to be sent.', [], (g, s) => g.set(s.queueDepth));
   new Counter({
     name: 'upkeep_notify_deliveries_failed_total',
@@ -125,18 +155,6 @@ export function createMetrics(sources: MetricsSources): Registry {
       for (const f of s.failedDeliveries) this.inc({ channel: f.channel }, f.count);
     },
   });
-  schedulerMetrics(registry, sources);
-  new Counter({
-    name: 'upkeep_runs_total',
-    help: 'Runs recorded by this process, by outcome (ok, info, warning, critical, error, abandoned).',
-    labelNames: [...unitLabels, 'outcome'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const { count, ...series } of sources.runs?.entries() ?? []) this.inc(series, count);
-    },
-  });
-  return registry;
 }
 
 /** Scheduler lag quantiles and in-flight runs, plus the notifier's in-flight sends, from memory. */

@@ -52,6 +52,16 @@ const BADGE_FILES = new Set(['status.svg', ...Object.keys(UPTIME_BADGES)]);
 /** The status pages, feeds, badges and announcements API. */
 export const statusRoutes: RouteModule<StatusRouteDeps> = { name: 'status', register: registerStatusRoutes };
 
+/** What the page, feed and badge routes share. */
+interface PublicCtx {
+  sources: StatusSources;
+  cache: AnswerCache;
+  announcements?: AnnouncementStore;
+}
+
+const NOT_FOUND = answer(404, 'text/html; charset=utf-8', renderNotFoundPage());
+const BADGE_NOT_FOUND = answer(404, 'text/plain; charset=utf-8', 'no such badge\n');
+
 /** Registers /status/*, /badge/* and /api/announcements on `app`. */
 export function registerStatusRoutes(app: FastifyInstance, deps: StatusRouteDeps): void {
   const announcements = deps.database ? new AnnouncementStore(deps.database) : undefined;
@@ -62,10 +72,28 @@ export function registerStatusRoutes(app: FastifyInstance, deps: StatusRouteDeps
     announcements,
     now: deps.now,
   };
-  const cache = new AnswerCache(deps.statusCacheTtlMs ?? DEFAULT_TTL_MS, deps.now);
-  const notFound = answer(404, 'text/html; charset=utf-8', renderNotFoundPage());
-  const badgeNotFound = answer(404, 'text/plain; charset=utf-8', 'no such badge\n');
+  const ctx: PublicCtx = {
+    sources,
+    cache: new AnswerCache(deps.statusCacheTtlMs ?? DEFAULT_TTL_MS, deps.now),
+    announcements,
+  };
+  registerPageRoutes(app, ctx);
+  registerBadgeRoute(app, ctx);
+  if (announcements) {
+    registerAnnouncementRoutes(app, {
+      announcements,
+      plan: deps.plan,
+      now: deps.now,
+      changed: (appName, at) => {
+        ctx.cache.invalidate(`${appName}\0`);
+        deps.changes?.publish({ kind: 'announcement', app: appName, at });
+      },
+    });
+  }
+}
 
+/** The stylesheet, the page and its feed. */
+function registerPageRoutes(app: FastifyInstance, { sources, cache, announcements }: PublicCtx): void {
   app.get<{ Querystring: { v?: string } }>(
     '/status/assets/status.css',
     { config: { access: 'public' } },
@@ -81,10 +109,10 @@ export function registerStatusRoutes(app: FastifyInstance, deps: StatusRouteDeps
   app.get<{ Params: { app: string } }>('/status/:app', { config: { access: 'public' } }, async (req, reply) => {
     const name = req.params.app;
     // Checked before the cache, so made-up names never take the place of real pages in it.
-    if (!statusPage(sources, name)) return sendAnswer(req, reply, notFound);
+    if (!statusPage(sources, name)) return sendAnswer(req, reply, NOT_FOUND);
     const result = await cache.get(`${name}\0page`, async () => {
       const model = await statusModel(sources, name);
-      return model ? answer(200, 'text/html; charset=utf-8', renderStatusPage(model)) : notFound;
+      return model ? answer(200, 'text/html; charset=utf-8', renderStatusPage(model)) : NOT_FOUND;
     });
     return sendAnswer(req, reply, result);
   });
@@ -94,49 +122,43 @@ export function registerStatusRoutes(app: FastifyInstance, deps: StatusRouteDeps
     { config: { access: 'public' } },
     async (req, reply) => {
       const name = req.params.app;
-      if (!statusPage(sources, name)) return sendAnswer(req, reply, notFound);
+      if (!statusPage(sources, name)) return sendAnswer(req, reply, NOT_FOUND);
       // Atom ids and links are absolute: the page's own URL as this request reached it (base path included).
       const pageUrl = `${req.protocol}://${req.host}${req.url.split('?')[0]?.replace(/\/feed\.atom$/, '')}`;
       const result = await cache.get(`${name}\0feed\0${pageUrl}`, async () => {
         const page = statusPage(sources, name);
-        if (!page) return notFound;
+        if (!page) return NOT_FOUND;
         const list = (await announcements?.list({ app: name })) ?? [];
         return answer(200, 'application/atom+xml; charset=utf-8', renderAtomFeed({ title: page.title, pageUrl }, list));
       });
       return sendAnswer(req, reply, result);
     },
   );
+}
 
+/** /badge/<app>/<unit>/<file> of the units a page shows. */
+function registerBadgeRoute(app: FastifyInstance, { sources, cache }: PublicCtx): void {
+  // Only a unit the page shows has badges (hasOwn: `constructor` or `__proto__` is no unit).
+  const publicName = (name: string, unit: string) => {
+    const show = statusPage(sources, name)?.show ?? {};
+    return Object.hasOwn(show, unit) ? show[unit] : undefined;
+  };
   app.get<{ Params: { app: string; unit: string; file: string } }>(
     '/badge/:app/:unit/:file',
     { config: { access: 'public' } },
     async (req, reply) => {
       const { app: name, unit, file } = req.params;
-      const shown = statusPage(sources, name)?.show ?? {};
-      if (!Object.hasOwn(shown, unit) || !BADGE_FILES.has(file)) return sendAnswer(req, reply, badgeNotFound);
+      if (publicName(name, unit) === undefined || !BADGE_FILES.has(file))
+        return sendAnswer(req, reply, BADGE_NOT_FOUND);
       const result = await cache.get(`${name}\0badge\0${unit}\0${file}`, async () => {
-        const show = statusPage(sources, name)?.show ?? {};
-        // Only a unit the page shows has badges (hasOwn: `constructor` or `__proto__` is no unit).
-        const publicName = Object.hasOwn(show, unit) ? show[unit] : undefined;
-        if (publicName === undefined) return badgeNotFound;
-        const svg = await renderUnitBadge(sources, name, unit, publicName, file);
-        return svg === undefined ? badgeNotFound : answer(200, 'image/svg+xml; charset=utf-8', svg);
+        const shown = publicName(name, unit);
+        if (shown === undefined) return BADGE_NOT_FOUND;
+        const svg = await renderUnitBadge(sources, name, unit, shown, file);
+        return svg === undefined ? BADGE_NOT_FOUND : answer(200, 'image/svg+xml; charset=utf-8', svg);
       });
       return sendAnswer(req, reply, result);
     },
   );
-
-  if (announcements) {
-    registerAnnouncementRoutes(app, {
-      announcements,
-      plan: deps.plan,
-      now: deps.now,
-      changed: (appName, at) => {
-        cache.invalidate(`${appName}\0`);
-        deps.changes?.publish({ kind: 'announcement', app: appName, at });
-      },
-    });
-  }
 }
 
 /** A shown unit's badge `file`, or undefined when there is no such badge. */
