@@ -51,7 +51,7 @@ export async function startStatusHarness(
   }
   await store.migrate();
   const plan = parsePlan(planText, { file: 'upkeep.yml', env: {} });
-  await store.syncUnits(plan.units.map(unitDefinition), () => now + 86_400_000);
+  await store.syncUnits(plan.units.map(unitDefinition), () => now + 10 * 365 * 86_400_000);
   const clock = { now };
   const server = buildServer({
     store,
@@ -71,7 +71,8 @@ export async function startStatusHarness(
       limit: 100,
       worker: 'test',
       leaseMs: () => 60_000,
-      nextRunAt: () => at + 86_400_000,
+      // Far ahead, so no unit falls due (and is claimed along) by the next record's claim.
+      nextRunAt: () => at + 10 * 365 * 86_400_000,
     });
     assert.ok(
       claims.some((c) => c.unitId === unitId),
