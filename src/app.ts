@@ -25,6 +25,7 @@ import { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { HeartbeatStore } from './heartbeats/heartbeat-store.js';
 import { createBackupDeps } from './jobs/backup-services.js';
 import { createJobKinds } from './jobs/registry.js';
+import { RunTally } from './metrics/run-tally.js';
 import { loadChannelKey } from './notify/channel-key.js';
 import { Notifier } from './notify/notifier.js';
 import { JOB_KIND } from './plan/compile-databases.js';
@@ -110,7 +111,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const link: Link = { url: publicUrl(opts), chosenAtListen: opts.port === 0 && !opts.env.UPKEEP_PUBLIC_URL };
   // Runs recorded by the scheduler and by heartbeat pings are told alike: the CLI prints every transition, and a
   // new transition wakes the notifier instead of waiting for its poll. `notifier` is built below, before any run.
+  const runTally = new RunTally();
   const onRecorded = (unit: CheckUnit, run: RunRecord, change: StateChange | null) => {
+    runTally.observe(unit, run.outcome);
     if (change) notifier.wake();
     if (change && (change.to === 'resolved' || change.to === 'ok'))
       overrides.alertResolved(unit).catch((err) => logger.warn({ err, unit: unit.id }, 'could not end an ack'));
@@ -167,7 +170,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     changes: hub,
     reload: () => control.reloader.reload(),
   };
-  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link, live, control });
+  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link, live, control, runTally });
 }
 
 /** What a reload replaces. */
@@ -293,10 +296,11 @@ function withLifecycle(
     link: Link;
     live: LivePlan;
     control: Control;
+    runTally: RunTally;
   },
 ): App {
   const { store, scheduler, notifier, heartbeats, overrides, changes: hub } = parts;
-  const { opts, heartbeatStore, clock, logger, worker, link, live, control } = ctx;
+  const { opts, heartbeatStore, clock, logger, worker, link, live, control, runTally } = ctx;
   // TOTP secrets are encrypted under a key derived from the data dir's key file, like channel fingerprints.
   const accountsKey = () => loadChannelKey(opts.dataDir, opts.env).then(deriveAccountsKey);
   const server = buildServer({
@@ -317,6 +321,9 @@ function withLifecycle(
     audit: opts.audit ?? { record: (entry) => recordAudit(store.database, { ...entry, at: clock.now() }) },
     trustProxy: opts.trustProxy,
     accountsKey,
+    plan: () => live.plan,
+    database: store.database,
+    runTally,
   });
   let pruneTimer: NodeJS.Timeout | undefined;
   let checkpointer: WalCheckpointer | undefined;

@@ -9,10 +9,13 @@ import type { AuditLog } from '../control/audit-port.js';
 import type { Control } from '../control/control-deps.js';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
+import type { RunTally } from '../metrics/run-tally.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
+import type { LoadedPlan } from '../plan/load-plan.js';
 import type { Store } from '../runs/run-store.js';
 import type { LiveScheduler } from '../runs/unit-view.js';
 import type { Database } from '../store/database.js';
+import { registerSecurityHeaders, setRawSecurityHeaders } from './headers.js';
 import { API_BODY_LIMIT, refusedRequest, registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { ROUTE_MODULES } from './routes.js';
 
@@ -48,6 +51,14 @@ export interface ServerDeps {
   activeOverrides?: () => Promise<number>;
   /** Unsent bytes one live stream may hold before the slow client is dropped (default 1 MiB; tests lower it). */
   liveMaxBufferedBytes?: number;
+  /** The running plan (read on every use: it may be reloaded). Status pages and /metrics' access read it. */
+  plan?: () => LoadedPlan;
+  /** The store's database, for capabilities with tables of their own (announcements, /metrics' sources). */
+  database?: Database;
+  /** Runs recorded by this process, for /metrics' `upkeep_runs_total`. */
+  runTally?: Pick<RunTally, 'entries'>;
+  /** How long a rendered status page, feed or badge is reused (default 5 s). */
+  statusCacheTtlMs?: number;
 }
 
 /** What a request log line says about the request: method, path with query values masked, and the client. */
@@ -73,10 +84,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     bodyLimit: API_BODY_LIMIT,
     serverFactory: (handler) =>
       createServer((req, res) => {
+        // Set before a raw handler answers; on Fastify's path its onSend hook sets the same values again.
+        setRawSecurityHeaders(req, res);
         if (!raw.some((answer) => answer(req, res))) handler(req, res);
       }),
   });
 
+  // First, so every answer gets them: routes, 404s and errors alike.
+  registerSecurityHeaders(app);
   // Before any route, so every route (whatever module adds it) passes through it.
   registerAuthHook(app, deps, logger);
   registerOpenApi(app, deps.version);
