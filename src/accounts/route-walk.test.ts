@@ -73,7 +73,9 @@ describe('every registered route declares its access and the auth hook enforces 
     const streaming = res.headers.get('content-type')?.includes('text/event-stream');
     if (streaming) await res.body?.cancel();
     const body = streaming ? '' : await res.text();
-    return { statusCode: res.status, body, json: () => JSON.parse(body) };
+    // Some routes answer text (/metrics, status pages): only a JSON answer has a `code` to read.
+    const isJson = res.headers.get('content-type')?.includes('json') ?? false;
+    return { statusCode: res.status, body, json: () => (isJson ? JSON.parse(body) : {}) };
   };
 
   it('collects the routes of every wired capability', () => {
