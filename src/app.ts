@@ -4,8 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import { accountsContext, issueSetupToken } from './accounts/accounts.js';
+import { recordAudit } from './accounts/audit.js';
+import { deriveAccountsKey } from './accounts/secrets.js';
 import { inMaintenance, type Window } from './alerts/maintenance.js';
 import type { StateChange } from './alerts/transition.js';
 import type { CheckKind } from './checks/kind.js';
@@ -53,6 +57,8 @@ export interface AppOptions {
   onRecorded?: (unit: CheckUnit, run: RunRecord, change: StateChange | null) => void;
   /** Where changes are published for live pages. */
   changes?: ChangeFeed;
+  /** Fastify's trustProxy for a reverse proxy in front (UPKEEP_TRUST_PROXY / --trust-proxy). */
+  trustProxy?: boolean | number | string;
   /** Where operator actions are recorded (accounts' audit log; see src/control/audit-port.ts). */
   audit?: AuditLog;
 }
@@ -68,7 +74,10 @@ export interface App {
   overrides: Overrides;
   /** Loads the plan file again; a plan with errors is refused and the running one stays (src/control/). */
   reload(): Promise<ReloadResult>;
-  start(): Promise<{ url: string }>;
+  /** The HTTP server (listening once started). */
+  server: FastifyInstance;
+  /** Serves and schedules; with no user yet, `setupUrl` is a fresh one-time link that creates the first admin. */
+  start(): Promise<{ url: string; setupUrl?: string }>;
   stop(graceMs?: number): Promise<{ finished: string[]; abandoned: string[] }>;
 }
 
@@ -256,7 +265,7 @@ function unitKinds(store: KyselyStore, plan: LoadedPlan, clock: Clock, logger: L
 
 /** The built parts with start() (serve, schedule, notify, prune) and stop() (drain within one grace, close). */
 function withLifecycle(
-  parts: Omit<App, 'start' | 'stop' | 'plan'>,
+  parts: Omit<App, 'start' | 'stop' | 'plan' | 'server'>,
   ctx: {
     opts: AppOptions;
     heartbeatStore: HeartbeatStore;
@@ -270,6 +279,8 @@ function withLifecycle(
 ): App {
   const { store, scheduler, notifier, heartbeats, overrides } = parts;
   const { opts, heartbeatStore, clock, logger, worker, link, live, control } = ctx;
+  // TOTP secrets are encrypted under a key derived from the data dir's key file, like channel fingerprints.
+  const accountsKey = () => loadChannelKey(opts.dataDir, opts.env).then(deriveAccountsKey);
   const server = buildServer({
     store,
     scheduler,
@@ -282,7 +293,10 @@ function withLifecycle(
     version: VERSION,
     control,
     changes: opts.changes,
-    audit: opts.audit,
+    // Operator actions land in accounts' audit log, beside sign-ins and user changes.
+    audit: opts.audit ?? { record: (entry) => recordAudit(store.database, { ...entry, at: clock.now() }) },
+    trustProxy: opts.trustProxy,
+    accountsKey,
   });
   let pruneTimer: NodeJS.Timeout | undefined;
   let checkpointer: WalCheckpointer | undefined;
@@ -290,6 +304,7 @@ function withLifecycle(
 
   return {
     ...parts,
+    server,
     get plan() {
       return live.plan;
     },
@@ -309,7 +324,10 @@ function withLifecycle(
       if (link.chosenAtListen) link.url = `${link.url.slice(0, link.url.lastIndexOf(':'))}:${new URL(address).port}`;
       // So `upkeep status` and `upkeep exec` in another shell use the ping URLs this server answers.
       listenRecord = await recordListener(store.database, { worker, url: link.url, clock, logger });
-      return { url: address };
+      // No default password: while there is no user, each start prints a new single-use link (older ones stop working).
+      const accounts = accountsContext(store.database, { now: () => clock.now(), totpKey: accountsKey });
+      const setupToken = await issueSetupToken(accounts);
+      return setupToken ? { url: address, setupUrl: `${link.url}/setup?token=${setupToken}` } : { url: address };
     },
     async stop(graceMs = 8_000) {
       clearInterval(pruneTimer);

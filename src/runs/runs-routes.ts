@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RollupGrain } from '../core/run.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
+import { allows } from '../web/access.js';
 import { limitQuery, msQuery, unitIdParams } from '../web/api-params.js';
 import type { RouteModule } from '../web/route-module.js';
 import type { Store } from './run-store.js';
@@ -28,9 +29,11 @@ const GRAINS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_600_000, d
 export function registerApiRoutes(root: FastifyInstance, deps: ApiDeps): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { store } = deps;
+  // Heartbeat tokens are secrets that let anyone send pings: only operators see them (and their ping URLs).
+  const showTokens = (req: FastifyRequest) => deps.heartbeats !== undefined && allows(req.principal?.role, 'operator');
   const views = async (req?: FastifyRequest) => {
     const live = deps.scheduler?.status();
-    const tokens = req && deps.heartbeats ? await deps.heartbeats.tokens() : undefined;
+    const tokens = req && showTokens(req) ? await deps.heartbeats?.tokens() : undefined;
     const base = deps.publicUrl ?? (req ? `${req.protocol}://${req.host}` : '');
     return (await store.listUnits()).map((r) => unitView(r, live, heartbeatView(tokens?.get(r.id), base)));
   };
@@ -50,7 +53,7 @@ export function registerApiRoutes(root: FastifyInstance, deps: ApiDeps): void {
       const record = await store.getUnit(id);
       if (!record) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
       const transitions = await store.listTransitions({ unitId: id, limit: 20 });
-      const token = deps.heartbeats ? (await deps.heartbeats.tokens()).get(id) : undefined;
+      const token = showTokens(req) ? (await deps.heartbeats?.tokens())?.get(id) : undefined;
       const base = deps.publicUrl ?? `${req.protocol}://${req.host}`;
       return { ...unitView(record, deps.scheduler?.status(), heartbeatView(token, base)), transitions };
     },

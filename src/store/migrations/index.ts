@@ -1,4 +1,6 @@
 /** Every migration, in order. Append only: a released migration is never edited or removed. */
+
+import { migration0006 } from '../../accounts/migrations/0006-accounts.js';
 import { migration0004 } from '../../backups/migrations/0004-backups.js';
 import { migration0005 } from '../../backups/migrations/0005-backup-copies.js';
 import { migration0007 } from '../../control/migrations/0007-control.js';
@@ -14,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
   migration0007,
 ];
 
