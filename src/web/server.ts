@@ -130,8 +130,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   // A failure inside upkeep is reported as upkeep's, with a 5xx of its own, never as a verdict about a target.
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    const refused = refusedRequest(err);
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const refused = refusedRequest(err, req.routeOptions?.bodyLimit ?? API_BODY_LIMIT);
     if (refused) return reply.code(refused.status).send(refused.body);
     deps.logger.error({ err }, 'api error');
     const status = (err as { statusCode?: number }).statusCode ?? 500;
