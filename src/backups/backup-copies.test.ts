@@ -110,7 +110,11 @@ onEveryDialect('BackupStore copies', (dialect: StoreDialect) => {
           old('bad-drill', 'failed', { taken_at: T0 + 1, checked_at: T0 + 2, failed_at: T0 + 4, failed_in: 'drill' }),
         ])
         .execute();
-      assert.deepEqual(await migrateDatabase(database, () => T0), [5]);
+      // Migration 5 and every later one (they touch other tables).
+      assert.deepEqual(
+        await migrateDatabase(database, () => T0),
+        MIGRATIONS.filter((m) => m.version >= 5).map((m) => m.version),
+      );
       const store = new BackupStore(database);
       const copy = async (id: string) => (await store.get(id))?.copies;
       assert.deepEqual(await copy('running'), [runningCopy(LOCAL)]);
