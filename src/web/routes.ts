@@ -1,4 +1,6 @@
 /** Every capability's HTTP routes. Adding a capability's API is one line here (see src/web/route-module.ts). */
+import { accountsRoutes } from '../accounts/admin-routes.js';
+import { controlRoutes } from '../control/control-routes.js';
 import { pingRoutes } from '../heartbeats/ping-routes.js';
 import { metricsRoutes } from '../metrics/metrics-routes.js';
 import { notifyRoutes } from '../notify/notify-routes.js';
@@ -12,6 +14,8 @@ export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [
   runsRoutes,
   pingRoutes,
   notifyRoutes,
+  accountsRoutes,
+  controlRoutes,
   statusRoutes,
   metricsRoutes,
 ];
