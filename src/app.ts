@@ -39,6 +39,8 @@ import { unitDefinition } from './schedule/unit-definition.js';
 import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
 import { VERSION } from './version.js';
 import { type ListenRecord, recordListener } from './web/listen-record.js';
+import { LiveHub } from './web/live/hub.js';
+import { deliveryChange, recordedChanges } from './web/live/producers.js';
 import { buildServer } from './web/server.js';
 
 export interface AppOptions {
@@ -73,6 +75,8 @@ export interface App {
   notifier: Notifier;
   heartbeats: HeartbeatService;
   overrides: Overrides;
+  /** The live hub: publish changes here (plan reloads, overrides) for open dashboards. */
+  changes: LiveHub;
   /** Loads the plan file again; a plan with errors is refused and the running one stays (src/control/). */
   reload(): Promise<ReloadResult>;
   /** The HTTP server (listening once started). */
@@ -94,8 +98,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // What a reload replaces: the plan, its maintenance windows and the kinds bound to its time zone.
   const live: LivePlan = { plan, windows: plan.maintenance as Window[], kinds: unitKinds(store, plan, clock, logger) };
   const worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  // Open dashboards hear of changes through the live hub; a caller's own feed (tests, embedders) hears them too.
+  const hub = new LiveHub();
+  const outer = opts.changes;
+  const feed: ChangeFeed = outer ? { publish: (c) => (hub.publish(c), outer.publish(c)) } : hub;
   // Operators' overrides, consulted in memory at every run (src/control/overrides.ts).
-  const overrides = new Overrides({ store: new OverrideStore(store.database), clock, logger, changes: opts.changes });
+  const overrides = new Overrides({ store: new OverrideStore(store.database), clock, logger, changes: feed });
   await closingOnError(store, () => overrides.refresh());
   const unitInMaintenance = (unit: CheckUnit, now: number) =>
     inMaintenance(live.windows, unit.app, now) || overrides.inMaintenance(unit, now);
@@ -109,6 +117,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (change) notifier.wake();
     if (change && (change.to === 'resolved' || change.to === 'ok'))
       overrides.alertResolved(unit).catch((err) => logger.warn({ err, unit: unit.id }, 'could not end an ack'));
+    for (const c of recordedChanges(unit, run, change)) hub.publish(c);
     opts.onRecorded?.(unit, run, change);
   };
   const heartbeatStore = new HeartbeatStore(store.database);
@@ -134,6 +143,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // Kept in the data dir, never in the store: fingerprints of channel entries must not be testable from a dump.
     channelKey: () => loadChannelKey(opts.dataDir, opts.env),
     hold: (unitId, now, what) => overrides.holdReason({ id: unitId, app: appOf(unitId) }, now, what),
+    onDelivery: (note) => hub.publish(deliveryChange(note)),
   });
   const scheduler = new Scheduler({
     store,
@@ -151,7 +161,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
     onRecorded,
   });
   const control = controlFor({ opts, store, scheduler, heartbeats, notifier, overrides, live, clock, logger, worker });
-  const parts = { store, scheduler, notifier, heartbeats, overrides, reload: () => control.reloader.reload() };
+  const parts = {
+    store,
+    scheduler,
+    notifier,
+    heartbeats,
+    overrides,
+    changes: hub,
+    reload: () => control.reloader.reload(),
+  };
   return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link, live, control, runTally });
 }
 
@@ -276,12 +294,12 @@ function withLifecycle(
     logger: Logger;
     worker: string;
     link: Link;
-    live: { plan: LoadedPlan };
+    live: LivePlan;
     control: Control;
     runTally: RunTally;
   },
 ): App {
-  const { store, scheduler, notifier, heartbeats, overrides } = parts;
+  const { store, scheduler, notifier, heartbeats, overrides, changes: hub } = parts;
   const { opts, heartbeatStore, clock, logger, worker, link, live, control, runTally } = ctx;
   // TOTP secrets are encrypted under a key derived from the data dir's key file, like channel fingerprints.
   const accountsKey = () => loadChannelKey(opts.dataDir, opts.env).then(deriveAccountsKey);
@@ -295,15 +313,16 @@ function withLifecycle(
     logger,
     now: () => clock.now(),
     version: VERSION,
-    // The running plan, as reloads replace it: status pages and /metrics read it.
-    plan: () => live.plan,
-    runTally,
     control,
-    changes: opts.changes,
+    changes: hub,
+    maintenance: () => live.windows,
+    activeOverrides: async () => overrides.active().length,
     // Operator actions land in accounts' audit log, beside sign-ins and user changes.
     audit: opts.audit ?? { record: (entry) => recordAudit(store.database, { ...entry, at: clock.now() }) },
     trustProxy: opts.trustProxy,
     accountsKey,
+    plan: () => live.plan,
+    runTally,
   });
   let pruneTimer: NodeJS.Timeout | undefined;
   let checkpointer: WalCheckpointer | undefined;

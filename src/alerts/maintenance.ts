@@ -21,6 +21,59 @@ function isOpen(window: Window, now: number): boolean {
   return start !== null && start.getTime() <= now;
 }
 
+/** One occurrence of a window: which apps (null: every app) and when. */
+export interface WindowTimes {
+  apps: string[] | null;
+  from: number;
+  to: number;
+}
+
+/**
+ * The windows open at `now` and the next `limit` openings after it (within `horizonMs`), soonest first: what the
+ * overview shows as active and upcoming maintenance. Pure.
+ */
+export function maintenanceAt(
+  windows: readonly Window[],
+  now: number,
+  opts: { limit?: number; horizonMs?: number } = {},
+): { active: WindowTimes[]; next: WindowTimes[] } {
+  const limit = opts.limit ?? 10;
+  const horizon = now + (opts.horizonMs ?? 30 * 86_400_000);
+  const active: WindowTimes[] = [];
+  const next: WindowTimes[] = [];
+  for (const w of windows) {
+    const apps = w.apps && w.apps.length > 0 ? [...w.apps] : null;
+    const current = currentOpening(w, now);
+    if (current !== null) active.push({ apps, ...current });
+    const upcoming = nextOpening(w, now);
+    if (upcoming !== null && upcoming.from <= horizon) next.push({ apps, ...upcoming });
+  }
+  next.sort((a, b) => a.from - b.from);
+  return { active, next: next.slice(0, limit) };
+}
+
+function currentOpening(window: Window, now: number): { from: number; to: number } | null {
+  if ('from' in window) return now >= window.from && now < window.to ? { from: window.from, to: window.to } : null;
+  const { schedule, durationMs } = window;
+  if (schedule.kind === 'every') {
+    const from = now - (now % schedule.everyMs);
+    return now - from < durationMs ? { from, to: from + durationMs } : null;
+  }
+  const start = new Cron(schedule.expr, { timezone: schedule.timezone }).nextRun(new Date(now - durationMs));
+  return start !== null && start.getTime() <= now ? { from: start.getTime(), to: start.getTime() + durationMs } : null;
+}
+
+function nextOpening(window: Window, now: number): { from: number; to: number } | null {
+  if ('from' in window) return window.from > now ? { from: window.from, to: window.to } : null;
+  const { schedule, durationMs } = window;
+  if (schedule.kind === 'every') {
+    const from = now - (now % schedule.everyMs) + schedule.everyMs;
+    return { from, to: from + durationMs };
+  }
+  const start = new Cron(schedule.expr, { timezone: schedule.timezone }).nextRun(new Date(now));
+  return start === null ? null : { from: start.getTime(), to: start.getTime() + durationMs };
+}
+
 /** One occurrence of a maintenance window: when it opens and closes. */
 export interface WindowOccurrence {
   from: number;

@@ -6,6 +6,7 @@ import { metricsRoutes } from '../metrics/metrics-routes.js';
 import { notifyRoutes } from '../notify/notify-routes.js';
 import { runsRoutes } from '../runs/runs-routes.js';
 import { statusRoutes } from '../status/status-routes.js';
+import { liveRoutes } from './live/events-routes.js';
 import type { RouteModule } from './route-module.js';
 import type { ServerDeps } from './server.js';
 
@@ -16,6 +17,7 @@ export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [
   notifyRoutes,
   accountsRoutes,
   controlRoutes,
+  liveRoutes,
   statusRoutes,
   metricsRoutes,
 ];
