@@ -53,8 +53,6 @@ export interface ServerDeps {
   liveMaxBufferedBytes?: number;
   /** The running plan (read on every use: it may be reloaded). Status pages and /metrics' access read it. */
   plan?: () => LoadedPlan;
-  /** The store's database, for capabilities with tables of their own (announcements, /metrics' sources). */
-  database?: Database;
   /** Runs recorded by this process, for /metrics' `upkeep_runs_total`. */
   runTally?: Pick<RunTally, 'entries'>;
   /** How long a rendered status page, feed or badge is reused (default 5 s). */
