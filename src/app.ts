@@ -40,6 +40,8 @@ export interface AppOptions {
   databaseUrl?: string;
   host: string;
   port: number;
+  /** The prefix every route is served under behind a proxy (`/upkeep`), normalized; '' or absent: none. */
+  basePath?: string;
   logger: Logger;
   clock?: Clock;
   concurrency?: number;
@@ -96,7 +98,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     clock,
     logger,
     worker,
-    baseUrl: () => link.url,
+    baseUrl: () => link.url + (opts.basePath ?? ''),
     dispatcher: opts.dispatcher,
     // Kept in the data dir, never in the store: fingerprints of channel entries must not be testable from a dump.
     channelKey: () => loadChannelKey(opts.dataDir, opts.env),
@@ -173,7 +175,8 @@ function withLifecycle(
     heartbeats,
     notifier,
     // Without a fixed address the API links to the host and port each request came in on.
-    publicUrl: link.chosenAtListen ? undefined : link.url,
+    publicUrl: link.chosenAtListen ? undefined : link.url + (opts.basePath ?? ''),
+    basePath: opts.basePath,
     logger,
     now: () => clock.now(),
     version: VERSION,

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { type App, createApp } from '../app.js';
 import { formatDuration, parseDuration } from '../plan/duration.js';
 import { redactUrl } from '../store/database.js';
+import { normalizeBasePath } from '../web/base-path.js';
 import type { CliContext, Command, GlobalOptions } from './command.js';
 import { UsageError } from './command.js';
 import { colours, stateColour } from './output.js';
@@ -18,7 +19,9 @@ export const startCommand: Command = {
   name: 'start',
   summary: 'Run the plan: schedule checks, record results and alert states, serve /healthz and the API',
   usage:
-    '[upkeep.yml | --plan upkeep.yml] [--host 127.0.0.1] [--port 8080] [--concurrency 64] [--grace 8s] [--quiet]\n\n' +
+    '[upkeep.yml | --plan upkeep.yml] [--host 127.0.0.1] [--port 8080] [--base-path /upkeep] [--concurrency 64]\n' +
+    '  [--grace 8s] [--quiet]\n\n' +
+    '--base-path (or UPKEEP_BASE_PATH) serves every route under a prefix, for a reverse proxy at /upkeep/.\n' +
     'On SIGTERM or SIGINT, runs in flight get the grace period (--grace, or UPKEEP_STOP_GRACE) to finish; those still\n' +
     'running are then recorded abandoned (upkeep stopped, not the target failing). A second signal exits at once.',
   planArgument: true,
@@ -27,6 +30,7 @@ export const startCommand: Command = {
     drain: { type: 'string' }, // the older name of --grace
     host: { type: 'string' },
     port: { type: 'string' },
+    'base-path': { type: 'string' },
     concurrency: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
   },
@@ -50,6 +54,7 @@ export async function startApp(
   const concurrency = Number((values.concurrency as string | undefined) ?? 64);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new UsageError('--concurrency must be a whole number >= 1');
+  const basePath = basePathOption(values, ctx.env);
   const plan = await readPlan(global.plan, ctx); // a friendly error for a missing plan before anything is opened
   const c = colours(ctx.stdout, ctx.env);
   const logger = pino({ level: ctx.env.UPKEEP_LOG_LEVEL ?? 'warn' }, pino.destination(2));
@@ -61,6 +66,7 @@ export async function startApp(
     databaseUrl: global.databaseUrl,
     host: (values.host as string | undefined) ?? ctx.env.UPKEEP_HOST ?? '127.0.0.1',
     port,
+    basePath,
     concurrency,
     logger,
     onRecorded: values.quiet
@@ -90,10 +96,27 @@ export async function startApp(
   const store = global.databaseUrl ? redactUrl(global.databaseUrl) : `${global.dataDir} (SQLite)`;
   ctx.stdout.write(
     `${c('bold', 'upkeep')} is running ${app.plan.units.length} check(s) from ${global.plan}\n` +
-      `  API      ${url}/api/units   health ${url}/healthz\n  store    ${store}\n` +
+      `  dashboard ${url}${basePath}/\n` +
+      `  API      ${url}${basePath}/api/units   health ${url}${basePath}/healthz\n  store    ${store}\n` +
       '  state changes are printed below; Ctrl-C stops\n\n',
   );
   return app;
+}
+
+/** The base path from --base-path, else UPKEEP_BASE_PATH, normalized (`/upkeep`); '' for none. */
+export function basePathOption(
+  values: Record<string, string | boolean | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  const [from, text] =
+    values['base-path'] !== undefined
+      ? ['--base-path', values['base-path'] as string]
+      : ['UPKEEP_BASE_PATH', env.UPKEEP_BASE_PATH];
+  try {
+    return normalizeBasePath(text);
+  } catch (err) {
+    throw new UsageError(`${from}: ${(err as Error).message}`);
+  }
 }
 
 /** The grace period in ms: --grace (or its older name --drain), else UPKEEP_STOP_GRACE, else 8s. */

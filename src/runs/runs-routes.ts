@@ -14,6 +14,8 @@ export interface ApiDeps {
   heartbeats?: { tokens(): Promise<Map<string, string>> };
   /** Base of the ping URLs; default: the URL this request came through. */
   publicUrl?: string;
+  /** The prefix upkeep is served under, part of the ping URLs derived from a request. */
+  basePath?: string;
 }
 
 /** The units and runs API, always registered. */
@@ -27,7 +29,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const views = async (req?: FastifyRequest) => {
     const live = deps.scheduler?.status();
     const tokens = req && deps.heartbeats ? await deps.heartbeats.tokens() : undefined;
-    const base = deps.publicUrl ?? (req ? `${req.protocol}://${req.host}` : '');
+    const base = deps.publicUrl ?? (req ? `${req.protocol}://${req.host}${deps.basePath ?? ''}` : '');
     return (await store.listUnits()).map((r) => unitView(r, live, heartbeatView(tokens?.get(r.id), base)));
   };
 
@@ -40,7 +42,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!record) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
     const transitions = await store.listTransitions({ unitId: id, limit: 20 });
     const token = deps.heartbeats ? (await deps.heartbeats.tokens()).get(id) : undefined;
-    const base = deps.publicUrl ?? `${req.protocol}://${req.host}`;
+    const base = deps.publicUrl ?? `${req.protocol}://${req.host}${deps.basePath ?? ''}`;
     return { ...unitView(record, deps.scheduler?.status(), heartbeatView(token, base)), transitions };
   });
 

@@ -2,8 +2,14 @@
 import { pingRoutes } from '../heartbeats/ping-routes.js';
 import { notifyRoutes } from '../notify/notify-routes.js';
 import { runsRoutes } from '../runs/runs-routes.js';
+import { dashboardRoutes } from './dashboard/dashboard-routes.js';
 import type { RouteModule } from './route-module.js';
 import type { ServerDeps } from './server.js';
 
-/** Registered in this order, after upkeep's own /healthz. */
-export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [runsRoutes, pingRoutes, notifyRoutes];
+/** Registered in this order, after upkeep's own /healthz. The dashboard's page paths come last. */
+export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [
+  runsRoutes,
+  pingRoutes,
+  notifyRoutes,
+  dashboardRoutes,
+];

@@ -7,6 +7,7 @@ import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
 import type { Store } from '../runs/run-store.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
+import { stripBasePath } from './base-path.js';
 import { ROUTE_MODULES } from './routes.js';
 
 export interface ServerDeps {
@@ -23,6 +24,10 @@ export interface ServerDeps {
   notifier?: NotifyRouteDeps['notifier'];
   /** Where routes that change something publish it for live pages (the hub in src/web/live/). */
   changes?: ChangeFeed;
+  /** The prefix every route is served under (`/upkeep`, from --base-path / UPKEEP_BASE_PATH); '' or absent: none. */
+  basePath?: string;
+  /** Where the built dashboard lies (default dist/web/ in the package). */
+  dashboardDir?: string;
 }
 
 /** The loop is considered stalled when it has not ticked for this long. */
@@ -38,6 +43,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     loggerInstance: logger as FastifyBaseLogger,
     serverFactory: (handler) =>
       createServer((req, res) => {
+        if (!stripBasePath(deps.basePath ?? '', req, res)) return;
         if (!raw.some((answer) => answer(req, res))) handler(req, res);
       }),
   });
