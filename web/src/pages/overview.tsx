@@ -45,6 +45,7 @@ export function OverviewPage() {
             </small>
           </div>
           <Firing overview={o} q={q} />
+          {(q.kind || q.state || q.text.length > 0) && <MatchingUnits q={q} />}
           <Maintenance windows={o.maintenance} />
           <Apps overview={o} q={q} />
         </>
@@ -151,14 +152,13 @@ function Maintenance({ windows }: { windows: Overview['maintenance'] }) {
 }
 
 function Apps({ overview, q }: { overview: Overview; q: Query }) {
-  const apps = overview.apps.filter((a) => {
-    const units = Array.isArray(a.units) ? a.units : undefined;
-    const unitMatch = (u: UnitView) =>
-      matches(q, { app: a.name, state: u.state, kind: u.kind, haystack: `${u.id} ${u.summary ?? ''} ${u.target}` });
-    if (units && (q.kind || q.text.length > 0 || q.state)) return units.some(unitMatch);
-    if (q.kind && !units) return false;
-    return matches(q, { app: a.name, state: [a.worst, ...Object.keys(a.counts)], haystack: a.name });
-  });
+  // Apps by name and state; kind and text find units, listed under "Matching units".
+  const apps = overview.apps.filter((a) =>
+    matches(
+      { ...q, kind: undefined, text: [] },
+      { app: a.name, state: [a.worst, ...Object.keys(a.counts)], haystack: a.name },
+    ),
+  );
   const { page, pager } = usePage(apps, 50);
   return (
     <Section title={`Apps (${apps.length}${isEmpty(q) ? '' : ` of ${overview.apps.length}`})`} id="apps">
@@ -226,6 +226,49 @@ function Apps({ overview, q }: { overview: Overview; q: Query }) {
         })}
         done="Maintenance window opened."
       />
+    </Section>
+  );
+}
+
+/** Units matching the box, fetched only while a unit-level query (kind, state, text) is typed. */
+function MatchingUnits({ q }: { q: Query }) {
+  const units = useApi<UnitView[]>('/api/units');
+  const rows = (units.data ?? []).filter((u) =>
+    matches(q, { app: u.app, state: u.state, kind: u.kind, haystack: `${u.id} ${u.summary ?? ''} ${u.target}` }),
+  );
+  const { page, pager } = usePage(rows, 25);
+  return (
+    <Section title={`Matching units (${rows.length})`} id="matching">
+      <ErrorNote error={units.error} what="the units" />
+      {!units.data && !units.error && <Loading what="units" />}
+      {units.data && rows.length === 0 && <Empty>No unit matches the search.</Empty>}
+      {rows.length > 0 && (
+        <>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Unit</th>
+                <th scope="col">State</th>
+                <th scope="col">Last result</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.map((u) => (
+                <tr key={u.id}>
+                  <td>
+                    <a href={href(`/units/${unitPath(u.id)}`)}>{u.id}</a> <span class="muted">{u.kind}</span>
+                  </td>
+                  <td>
+                    <StateBadge state={u.state} severity={u.severity} />
+                  </td>
+                  <td class="reason">{u.summary ?? 'not run yet'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {pager}
+        </>
+      )}
     </Section>
   );
 }
