@@ -17,7 +17,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Script-looking strings planted wherever a plan, a target, a person or a ping puts text; each sets window.__xss. */
 export const INJECTED = {
   title: 'Sample <script>window.__xss="title"</script>',
-  keyword: '<img src=x onerror="window.__xss=\'keyword\'">',
+  // No double quotes: the check's reason quotes the keyword as JSON, which would escape them.
+  keyword: '<img src=x onerror=window.__xss=2>',
   note: '<script>window.__xss="note"</script>',
   reason: '<img src=x onerror="window.__xss=\'reason\'">',
   ping: '<script>window.__xss="ping"</script><img src=x onerror="window.__xss=\'ping-img\'">',
@@ -37,9 +38,9 @@ export function planText(opts: { target: string; hook: string; second?: boolean;
     `    status: { title: ${yaml(INJECTED.title)}, show: { api: "API" } }`,
     '    checks:',
     `      api: { http: ${yaml(`${opts.target}/health`)}, every: 1s, timeout: 800ms, alert: { failures: 1 } }`,
-    `      words: { http: ${yaml(`${opts.target}/words`)}, every: 5s, expect: { keyword: ${yaml(INJECTED.keyword)} }, notify: [] }`,
+    `      words: { http: ${yaml(`${opts.target}/words`)}, every: 5s, timeout: 2s, expect: { keyword: ${yaml(INJECTED.keyword)} }, notify: [] }`,
     '      beat: { heartbeat: { every: 1h, grace: 5m }, notify: [] }',
-    ...(opts.second ? [`      api2: { http: ${yaml(`${opts.target}/health`)}, every: 2s }`] : []),
+    ...(opts.second ? [`      api2: { http: ${yaml(`${opts.target}/health`)}, every: 2s, timeout: 1s }`] : []),
     ...(opts.broken ? ['      bad: { http: "not a url", every: banana }'] : []),
     '',
   ].join('\n');

@@ -38,7 +38,8 @@ describe('the dashboard in a real browser', { skip: browserSkip(), timeout: 300_
   let fx: Fixture;
   let browser: Browser;
   before(async () => {
-    [fx, browser] = await Promise.all([startFixture(), launchChromium()]);
+    fx = await startFixture();
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
