@@ -11,8 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createStore, type KyselyStore } from '../../runs/kysely-store.js';
-import { authHeaders } from '../test-auth.js';
 import { buildServer } from '../server.js';
+import { authHeaders } from '../test-auth.js';
 
 const SHELL = `<!doctype html><html><head><meta name="upkeep-base" content="">
 <script type="module" crossorigin src="./assets/index-AbC123.js"></script>

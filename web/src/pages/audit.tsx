@@ -73,7 +73,7 @@ export function AuditPage() {
             type="button"
             class="small"
             disabled={rows.length < PAGE}
-            onClick={() => setCursors([...cursors, Number(rows[rows.length - 1]?.at ?? 0)])}
+            onClick={() => setCursors([...cursors, Number(rows[rows.length - 1]?.id ?? 0)])}
           >
             Older →
           </button>
