@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { inMaintenance, type Window } from './alerts/maintenance.js';
 import type { StateChange } from './alerts/transition.js';
+import { BackupStore } from './backups/backup-store.js';
 import type { CheckKind } from './checks/kind.js';
 import { checkKinds } from './checks/registry.js';
 import type { RunRecord } from './core/run.js';
@@ -177,6 +178,7 @@ function withLifecycle(
     // Without a fixed address the API links to the host and port each request came in on.
     publicUrl: link.chosenAtListen ? undefined : link.url + (opts.basePath ?? ''),
     basePath: opts.basePath,
+    backupCatalog: new BackupStore(store.database),
     logger,
     now: () => clock.now(),
     version: VERSION,

@@ -1,4 +1,5 @@
 /** Every capability's HTTP routes. Adding a capability's API is one line here (see src/web/route-module.ts). */
+import { backupRoutes } from '../backups/backup-routes.js';
 import { pingRoutes } from '../heartbeats/ping-routes.js';
 import { notifyRoutes } from '../notify/notify-routes.js';
 import { runsRoutes } from '../runs/runs-routes.js';
@@ -11,5 +12,6 @@ export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [
   runsRoutes,
   pingRoutes,
   notifyRoutes,
+  backupRoutes,
   dashboardRoutes,
 ];

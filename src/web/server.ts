@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { BackupRouteDeps } from '../backups/backup-routes.js';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
@@ -28,6 +29,8 @@ export interface ServerDeps {
   basePath?: string;
   /** Where the built dashboard lies (default dist/web/ in the package). */
   dashboardDir?: string;
+  /** The backup catalog, for the dashboard's database panel (GET /api/databases/:app/:name/backups). */
+  backupCatalog?: BackupRouteDeps['backupCatalog'];
 }
 
 /** The loop is considered stalled when it has not ticked for this long. */
