@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { App } from './app';
 import { interceptLinks } from './lib/router';
 import './styles.css';
+import './components.css';
 
 const root = document.getElementById('app') as HTMLElement;
 root.textContent = '';
