@@ -20,15 +20,18 @@ try {
     const suffix = scheme === 'dark' ? '-dark' : '';
     await page.goto(`${demo.url}/`);
     await page.getByRole('link', { name: 'kirana-market', exact: true }).waitFor();
-    await page.getByText('live', { exact: true }).waitFor();
+    await page.locator('.live-live').waitFor();
     await page.screenshot({ path: join(OUT, `overview${suffix}.png`), fullPage: true });
     if (scheme === 'dark') {
       await context.close();
       continue;
     }
-    await page.goto(`${demo.url}/units/kirana-market/api-health`);
+    await page.goto(`${demo.url}/units/kirana-market/checkout`);
     await page.locator('.chart canvas').first().waitFor();
     await page.locator('.uptime').waitFor();
+    await page.getByRole('button', { name: '30 d' }).click();
+    await page.locator('.chart canvas').first().waitFor();
+    await page.waitForTimeout(500);
     await page.screenshot({ path: join(OUT, 'unit.png'), fullPage: true });
     await page.goto(`${demo.url}/apps/kirana-market`);
     await page.locator('svg.spark').first().waitFor();

@@ -1,7 +1,11 @@
 /** The read-only JSON API: apps, units, runs, transitions, history. Handlers stay thin: read, shape, reply. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { RollupGrain } from '../core/run.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
+import { allows } from '../web/access.js';
+import { limitQuery, msQuery, unitIdParams } from '../web/api-params.js';
 import type { RouteModule } from '../web/route-module.js';
 import type { Store } from './run-store.js';
 import { appSummaries, heartbeatView, unitView } from './unit-view.js';
@@ -24,59 +28,91 @@ export const runsRoutes: RouteModule<ApiDeps> = { name: 'runs', register: regist
 const GRAINS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
 /** Registers /api/* on `app`. */
-export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function registerApiRoutes(root: FastifyInstance, deps: ApiDeps): void {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   const { store } = deps;
+  // Heartbeat tokens are secrets that let anyone send pings: only operators see them (and their ping URLs).
+  const showTokens = (req: FastifyRequest) => deps.heartbeats !== undefined && allows(req.principal?.role, 'operator');
   const views = async (req?: FastifyRequest) => {
     const live = deps.scheduler?.status();
-    const tokens = req && deps.heartbeats ? await deps.heartbeats.tokens() : undefined;
+    const tokens = req && showTokens(req) ? await deps.heartbeats?.tokens() : undefined;
     const base = deps.publicUrl ?? (req ? `${req.protocol}://${req.host}${deps.basePath ?? ''}` : '');
     return (await store.listUnits()).map((r) => unitView(r, live, heartbeatView(tokens?.get(r.id), base)));
   };
+  const viewer = { access: 'viewer' as const };
+  const tags = ['units'];
 
-  app.get('/api/apps', async () => appSummaries(await views()));
-  app.get('/api/units', async (req) => views(req));
+  app.get('/api/apps', { config: viewer, schema: { tags, summary: 'Apps with state counts' } }, async () =>
+    appSummaries(await views()),
+  );
+  app.get('/api/units', { config: viewer, schema: { tags, summary: 'Every unit' } }, async (req) => views(req));
 
-  app.get<{ Params: { app: string; name: string } }>('/api/units/:app/:name', async (req, reply) => {
-    const id = `${req.params.app}/${req.params.name}`;
-    const record = await store.getUnit(id);
-    if (!record) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
-    const transitions = await store.listTransitions({ unitId: id, limit: 20 });
-    const token = deps.heartbeats ? (await deps.heartbeats.tokens()).get(id) : undefined;
-    const base = deps.publicUrl ?? `${req.protocol}://${req.host}${deps.basePath ?? ''}`;
-    return { ...unitView(record, deps.scheduler?.status(), heartbeatView(token, base)), transitions };
-  });
-
-  app.get<{ Params: { app: string; name: string }; Querystring: { limit?: string; before?: string } }>(
-    '/api/units/:app/:name/runs',
+  app.get(
+    '/api/units/:app/:name',
+    { config: viewer, schema: { tags, summary: 'One unit with its transitions', params: unitIdParams } },
     async (req, reply) => {
       const id = `${req.params.app}/${req.params.name}`;
-      if (!(await store.getUnit(id))) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
-      const limit = clampInt(req.query.limit, 50, 1, 1000);
-      const before = req.query.before === undefined ? undefined : Number(req.query.before);
-      return store.listRuns({ unitId: id, limit, before: Number.isFinite(before) ? before : undefined });
+      const record = await store.getUnit(id);
+      if (!record) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
+      const transitions = await store.listTransitions({ unitId: id, limit: 20 });
+      const token = showTokens(req) ? (await deps.heartbeats?.tokens())?.get(id) : undefined;
+      const base = deps.publicUrl ?? `${req.protocol}://${req.host}${deps.basePath ?? ''}`;
+      return { ...unitView(record, deps.scheduler?.status(), heartbeatView(token, base)), transitions };
     },
   );
 
-  app.get<{ Params: { app: string; name: string }; Querystring: { grain?: string; from?: string; to?: string } }>(
-    '/api/units/:app/:name/history',
+  app.get(
+    '/api/units/:app/:name/runs',
+    {
+      config: viewer,
+      schema: {
+        tags,
+        summary: "A unit's runs, newest first",
+        params: unitIdParams,
+        querystring: z.object({ limit: limitQuery(50), before: msQuery.optional() }),
+      },
+    },
     async (req, reply) => {
       const id = `${req.params.app}/${req.params.name}`;
-      const grain = (req.query.grain ?? 'hour') as RollupGrain;
-      if (!(grain in GRAINS)) return reply.code(400).send({ error: 'grain must be minute, hour or day' });
-      const to = Number(req.query.to ?? deps.now());
-      const from = Number(req.query.from ?? to - 48 * GRAINS[grain]);
-      if (!Number.isFinite(from) || !Number.isFinite(to))
-        return reply.code(400).send({ error: 'from/to are ms since epoch' });
+      if (!(await store.getUnit(id))) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
+      return store.listRuns({ unitId: id, limit: req.query.limit, before: req.query.before });
+    },
+  );
+
+  app.get(
+    '/api/units/:app/:name/history',
+    {
+      config: viewer,
+      schema: {
+        tags,
+        summary: "A unit's roll-ups",
+        params: unitIdParams,
+        querystring: z.object({
+          grain: z.enum(['minute', 'hour', 'day']).default('hour'),
+          from: msQuery.optional(),
+          to: msQuery.optional(),
+        }),
+      },
+    },
+    async (req) => {
+      const id = `${req.params.app}/${req.params.name}`;
+      const grain: RollupGrain = req.query.grain;
+      const to = req.query.to ?? deps.now();
+      const from = req.query.from ?? to - 48 * GRAINS[grain];
       return store.listRollups({ unitId: id, grain, from, to });
     },
   );
 
-  app.get<{ Querystring: { limit?: string; unit?: string } }>('/api/transitions', async (req) =>
-    store.listTransitions({ unitId: req.query.unit, limit: clampInt(req.query.limit, 100, 1, 1000) }),
+  app.get(
+    '/api/transitions',
+    {
+      config: viewer,
+      schema: {
+        tags,
+        summary: 'Alert transitions, newest first',
+        querystring: z.object({ limit: limitQuery(100), unit: z.string().max(400).optional() }),
+      },
+    },
+    async (req) => store.listTransitions({ unitId: req.query.unit, limit: req.query.limit }),
   );
-}
-
-function clampInt(text: string | undefined, fallback: number, min: number, max: number): number {
-  const n = text === undefined ? fallback : Number.parseInt(text, 10);
-  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
 }

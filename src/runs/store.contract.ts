@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { AlertState } from '../core/alert-state.js';
 import { StoreError, StoreSchemaTooNewError } from '../store/errors.js';
 import { currentVersion } from '../store/migrate.js';
-import { LATEST_MIGRATION } from '../store/migrations/index.js';
+import { LATEST_MIGRATION, MIGRATIONS } from '../store/migrations/index.js';
 import {
   claimOne,
   DAY,
@@ -43,7 +43,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         await store.syncUnits([unit('a/x')], () => T0);
         await store.migrate();
         const rows = await store.database.db.selectFrom('upkeep_migrations').selectAll().execute();
-        assert.equal(rows.length, LATEST_MIGRATION);
+        assert.equal(rows.length, MIGRATIONS.length);
         assert.equal((await store.listUnits()).length, 1, 'data survives a second migrate');
       }));
 
@@ -55,7 +55,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         const rows = await a.database.db.selectFrom('upkeep_migrations').selectAll().execute();
         assert.deepEqual(
           rows.map((r) => Number(r.version)),
-          Array.from({ length: LATEST_MIGRATION }, (_, i) => i + 1),
+          MIGRATIONS.map((m) => m.version),
         );
       } finally {
         await a.close();
@@ -209,6 +209,21 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         assert.equal(after?.runningBy, null);
         assert.equal(after?.lastOutcome, 'ok');
         assert.equal(after?.lastRunAt, T0 + 1001);
+      }));
+
+    it("releaseClaim frees only its own worker's claim, records no run and keeps the claimed next run", () =>
+      withStore(async (store) => {
+        await store.syncUnits([unit('a/x')], () => T0);
+        const lease = { limit: 10, leaseMs: () => 60_000, nextRunAt: (_: string, t: number) => t + 100 };
+        assert.equal((await store.claimDue({ ...lease, now: T0, worker: 'w1' })).length, 1);
+        await store.releaseClaim('a/x', 'w2');
+        assert.equal((await store.getUnit('a/x'))?.runningBy, 'w1', "another worker's release changes nothing");
+        await store.releaseClaim('a/x', 'w1');
+        const after = await store.getUnit('a/x');
+        assert.equal(after?.runningBy, null);
+        assert.equal(after?.nextRunAt, T0 + 100);
+        assert.deepEqual(await store.listRuns({ unitId: 'a/x', limit: 10 }), []);
+        assert.equal((await store.claimDue({ ...lease, now: T0 + 100, worker: 'w2' })).length, 1, 'claimable again');
       }));
 
     it('abandonRuns: by worker on shutdown, by expired lease or dead worker, and all on a crash restart', () =>

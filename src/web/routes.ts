@@ -1,5 +1,7 @@
 /** Every capability's HTTP routes. Adding a capability's API is one line here (see src/web/route-module.ts). */
+import { accountsRoutes } from '../accounts/admin-routes.js';
 import { backupRoutes } from '../backups/backup-routes.js';
+import { controlRoutes } from '../control/control-routes.js';
 import { pingRoutes } from '../heartbeats/ping-routes.js';
 import { notifyRoutes } from '../notify/notify-routes.js';
 import { runsRoutes } from '../runs/runs-routes.js';
@@ -12,6 +14,8 @@ export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [
   runsRoutes,
   pingRoutes,
   notifyRoutes,
+  accountsRoutes,
+  controlRoutes,
   backupRoutes,
   dashboardRoutes,
 ];

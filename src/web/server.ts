@@ -1,18 +1,25 @@
 /** upkeep's HTTP server: its own /healthz and the read-only API. Built by the composition root (src/app.ts). */
 import { createServer } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { registerAuthHook } from '../accounts/auth-hook.js';
+import type { SessionPolicy } from '../accounts/session-policy.js';
 import type { BackupRouteDeps } from '../backups/backup-routes.js';
+import type { AuditLog } from '../control/audit-port.js';
+import type { Control } from '../control/control-deps.js';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
 import type { Store } from '../runs/run-store.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
+import type { Database } from '../store/database.js';
 import { stripBasePath } from './base-path.js';
+import { API_BODY_LIMIT, refusedRequest, registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { ROUTE_MODULES } from './routes.js';
 
 export interface ServerDeps {
-  store: Store;
+  /** The run store; its database also holds the accounts tables the auth hook reads. */
+  store: Store & { readonly database: Database };
   scheduler?: { status(): SchedulerStatus };
   logger: Logger;
   now: () => number;
@@ -31,6 +38,21 @@ export interface ServerDeps {
   dashboardDir?: string;
   /** The backup catalog, for the dashboard's database panel (GET /api/databases/:app/:name/backups). */
   backupCatalog?: BackupRouteDeps['backupCatalog'];
+  /** Fastify's trustProxy (UPKEEP_TRUST_PROXY / --trust-proxy): true, a hop count, or addresses/CIDRs. */
+  trustProxy?: boolean | number | string;
+  /** The key TOTP secrets are encrypted with (derived from the data dir's key file). */
+  accountsKey?: () => Promise<Buffer>;
+  /** Session timeouts (tests shorten them). */
+  sessionPolicy?: SessionPolicy;
+  /** Overrides, operator actions and plan reload (src/control/), wired by the composition root. */
+  control?: Control;
+  /** Where action routes record who did what (accounts' audit log behind control's port, src/control/audit-port.ts). */
+  audit?: AuditLog;
+}
+
+/** What a request log line says about the request: method, path with query values masked, and the client. */
+function requestLogFields(req: { method?: string; url?: string; ip?: string }) {
+  return { method: req.method, url: req.url?.replace(/([?&][^=&#]*=)[^&#]*/g, '$1***'), remoteAddress: req.ip };
 }
 
 /** The loop is considered stalled when it has not ticked for this long. */
@@ -38,12 +60,17 @@ const STALL_MS = 30_000;
 
 /** Builds the Fastify app (not yet listening). */
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const logger = deps.logger.child({ component: 'web' });
+  // Request logs name the path with query values masked: a link such as /setup?token=... must not reach the logs.
+  const logger = deps.logger.child({ component: 'web' }, { serializers: { req: requestLogFields } });
   // Pings are answered by node's HTTP server before Fastify sees them (ping-handler.ts); everything else is Fastify's.
   const raw = ROUTE_MODULES.flatMap((routes) => routes.rawHandler?.(deps, logger) ?? []);
   // Request logs are pino `info`; upkeep logs at `warn` unless UPKEEP_LOG_LEVEL asks for more.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    // Behind a reverse proxy, req.ip and req.protocol (and so the Secure cookie) come from X-Forwarded-*.
+    // A hop count is accepted at run time (proxy-addr), though Fastify's types name only booleans and addresses.
+    trustProxy: (deps.trustProxy ?? false) as boolean | string,
+    bodyLimit: API_BODY_LIMIT,
     serverFactory: (handler) =>
       createServer((req, res) => {
         if (!stripBasePath(deps.basePath ?? '', req, res)) return;
@@ -51,7 +78,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       }),
   });
 
-  app.get('/healthz', async (_req, reply) => {
+  // Before any route, so every route (whatever module adds it) passes through it.
+  registerAuthHook(app, deps, logger);
+  registerOpenApi(app, deps.version);
+
+  app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
     const problems: string[] = [];
     try {
       await deps.store.ping();
@@ -78,10 +109,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(problems.length === 0 ? 200 : 503).send(body);
   });
 
-  for (const routes of ROUTE_MODULES) routes.register(app, deps);
+  // After the OpenAPI generator has loaded, so it sees every route's schemas.
+  app.after(() => {
+    registerOpenApiRoute(app);
+    for (const routes of ROUTE_MODULES) routes.register(app, deps);
+  });
 
   // A failure inside upkeep is reported as upkeep's, with a 5xx of its own, never as a verdict about a target.
-  app.setErrorHandler((err: Error, _req, reply) => {
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    const refused = refusedRequest(err);
+    if (refused) return reply.code(refused.status).send(refused.body);
     deps.logger.error({ err }, 'api error');
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     return reply

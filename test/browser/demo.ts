@@ -24,6 +24,7 @@ export interface Demo {
 }
 
 const STEP_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
 
 function demoPlan(target: string, extraChecks: number): string {
   const http = (path: string, every = '2s') => `{ http: "${target}${path}", every: ${every}, timeout: 1500ms }`;
@@ -57,24 +58,30 @@ function shapeMs(t: number, base: number): number {
   return Math.round(base * (1 + 0.6 * Math.sin(((hour - 6) / 24) * 2 * Math.PI) ** 2) + Math.random() * base * 0.3);
 }
 
-/** Seeds 24 h of runs (every 5 min) for the plan's http units, with a short outage of the checkout an hour ago. */
+/**
+ * Seeds 30 days of runs for the plan's http units (every 2 h, then every 5 min over the last day), with an outage of
+ * the checkout an hour ago and a rough night a week ago.
+ */
 async function seedHistory(planPath: string, dataDir: string, now: number): Promise<void> {
   const plan = await loadPlan(planPath, { env: {} });
   const store = createStore({ dataDir, logger: pino({ level: 'silent' }) });
   await store.migrate();
   const units = plan.units.filter((u) => u.kind === 'http');
   // Only the http units: the others (the heartbeat) are added by `upkeep start` and start without history.
-  await store.syncUnits(units.map(unitDefinition), () => now - 86_400_000);
-  for (let t = now - 86_400_000; t < now - STEP_MS; t += STEP_MS) {
+  await store.syncUnits(units.map(unitDefinition), () => now - 30 * DAY_MS);
+  for (let t = now - 30 * DAY_MS; t < now - STEP_MS; t += now - t > DAY_MS ? 2 * 3_600_000 : STEP_MS) {
     const claims = await store.claimDue({
       now: t,
       limit: 1000,
       worker: 'seed',
       leaseMs: () => 60_000,
-      nextRunAt: () => t + STEP_MS,
+      nextRunAt: () => t + 1, // due again at the next step of this loop
     });
     for (const claim of claims) {
-      const down = claim.unitId === 'kirana-market/checkout' && now - t < 3_600_000 && now - t > 2_400_000;
+      const ago = now - t;
+      const down =
+        claim.unitId === 'kirana-market/checkout' &&
+        ((ago < 3_600_000 && ago > 2_400_000) || (ago > 7 * DAY_MS && ago < 7 * DAY_MS + 6 * 3_600_000));
       const ms = shapeMs(t, claim.unitId.endsWith('search') ? 140 : 35);
       const outcome = down ? 'critical' : 'ok';
       await store.recordRun(

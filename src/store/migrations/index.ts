@@ -1,6 +1,9 @@
 /** Every migration, in order. Append only: a released migration is never edited or removed. */
+
+import { migration0006 } from '../../accounts/migrations/0006-accounts.js';
 import { migration0004 } from '../../backups/migrations/0004-backups.js';
 import { migration0005 } from '../../backups/migrations/0005-backup-copies.js';
+import { migration0007 } from '../../control/migrations/0007-control.js';
 import { migration0003 } from '../../heartbeats/migrations/0003-heartbeats.js';
 import { migration0002 } from '../../notify/migrations/0002-notify.js';
 import { migration0001 } from '../../runs/migrations/0001-initial.js';
@@ -13,6 +16,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
+  migration0007,
 ];
 
 /** The highest migration this upkeep knows. */
