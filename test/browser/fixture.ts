@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { spawnUpkeep, type UpkeepProcess } from '../../src/cli/test-process.js';
 
@@ -44,6 +45,18 @@ export function planText(opts: { target: string; hook: string; second?: boolean;
     ...(opts.broken ? ['      bad: { http: "not a url", every: banana }'] : []),
     '',
   ].join('\n');
+}
+
+export const EMAIL = 'admin@example.com';
+export const PASSWORD = 'correct horse battery staple';
+
+/** Signs in on the login page. */
+export async function logIn(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.getByLabel('Email').fill(EMAIL);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 
 /** One running upkeep with its target and webhook receiver. */

@@ -10,19 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { eventually } from '../../src/cli/test-process.js';
 import { browserSkip, injectedScriptRan, launchChromium, watchPage } from './browser.js';
-import { type Fixture, INJECTED, startFixture } from './fixture.js';
-
-export const EMAIL = 'admin@example.com';
-export const PASSWORD = 'correct horse battery staple';
-
-/** Signs in on the login page. */
-export async function logIn(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}/login`);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
-}
+import { EMAIL, type Fixture, INJECTED, logIn, PASSWORD, startFixture } from './fixture.js';
 
 /** The newest run's start of a unit, through the API with the page's session. */
 async function lastRunAt(page: Page, url: string, unit: string): Promise<number> {
