@@ -59,6 +59,8 @@ export function ActionButton(props: {
   body?: unknown;
   done: string;
   onDone?: () => void;
+  /** Why the action does not apply now (the button is shown disabled, with this as its title). */
+  unavailable?: string;
 }) {
   const can = useCan('operator');
   const { busy, run, note } = useAction(props.onDone);
@@ -67,7 +69,8 @@ export function ActionButton(props: {
     <span class="action">
       <button
         type="button"
-        disabled={busy}
+        disabled={busy || props.unavailable !== undefined}
+        title={props.unavailable}
         onClick={() => {
           const method = props.method ?? 'POST';
           // A POST always carries JSON (an empty body is refused); a DELETE carries none.

@@ -109,12 +109,12 @@ export function TransitionsPanel({ transitions }: { transitions: Transition[] })
   );
 }
 
-/** The overrides (pause, silence, maintenance, ack) in force on this unit, each clearable by an operator. */
-export function OverridesPanel({ unitId, tick }: { unitId: string; tick: number }) {
+/** The overrides in force on a unit (its own and its app's), reloaded on each live change. */
+export function useOverrides(unitId: string, tick: number) {
   const [list, setList] = useState<Override[] | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
   const app = unitId.slice(0, unitId.indexOf('/'));
-  const load = () =>
+  const reload = () =>
     api<Override[]>('/api/overrides').then(
       (all) => {
         setError(undefined);
@@ -123,8 +123,14 @@ export function OverridesPanel({ unitId, tick }: { unitId: string; tick: number 
       (err: unknown) => setError(err instanceof ApiError ? err : new ApiError(String(err), 0)),
     );
   useEffect(() => {
-    void load();
+    void reload();
   }, [unitId, tick]);
+  return { list, error, reload };
+}
+
+/** The overrides (pause, silence, maintenance, ack) in force on this unit, each clearable by an operator. */
+export function OverridesPanel({ overrides }: { overrides: ReturnType<typeof useOverrides> }) {
+  const { list, error, reload: load } = overrides;
   if (error) return <ErrorNote error={error} what="the overrides" />;
   if (!list || list.length === 0) return null;
   return (

@@ -14,7 +14,7 @@ import { useApi } from '../lib/use-api';
 import { LiveNote } from './live-note';
 import { DatabasePanel } from './unit-database';
 import { HeartbeatPanel } from './unit-heartbeat';
-import { OverridesPanel, RunsPanel, TransitionsPanel } from './unit-history';
+import { OverridesPanel, RunsPanel, TransitionsPanel, useOverrides } from './unit-history';
 
 const SPANS = [
   { key: '24h', label: '24 h', grain: 'minute', ms: 86_400_000 },
@@ -40,6 +40,12 @@ export function UnitPage({ id }: { id: string }) {
     setNow(minute());
     uptime.reload();
   });
+  const overrides = useOverrides(id, runsTick);
+  const paused = overrides.list?.some((o) => o.kind === 'pause');
+  const changed = () => {
+    unit.reload();
+    void overrides.reload();
+  };
   const u = unit.data;
   const actions = (
     <div class="actions">
@@ -53,9 +59,15 @@ export function UnitPage({ id }: { id: string }) {
         ]}
         body={(v) => ({ reason: v.reason, ...(v.duration ? { duration: v.duration } : {}) })}
         done="Paused."
-        onDone={unit.reload}
+        onDone={changed}
       />
-      <ActionButton label="Resume" path={`${path}/resume`} done="Resumed." onDone={unit.reload} />
+      <ActionButton
+        label="Resume"
+        path={`${path}/resume`}
+        done="Resumed."
+        onDone={changed}
+        unavailable={paused === false ? 'not paused' : undefined}
+      />
       <ActionForm
         label="Silence"
         path={`${path}/silence`}
@@ -65,7 +77,7 @@ export function UnitPage({ id }: { id: string }) {
         ]}
         body={(v) => ({ duration: v.duration, note: v.note })}
         done="Silenced: the alert still shows, nobody is notified until it ends."
-        onDone={unit.reload}
+        onDone={changed}
       />
       <ActionForm
         label="Acknowledge"
@@ -73,7 +85,7 @@ export function UnitPage({ id }: { id: string }) {
         fields={[{ name: 'note', label: 'Note' }]}
         body={(v) => (v.note ? { note: v.note } : {})}
         done="Acknowledged."
-        onDone={unit.reload}
+        onDone={changed}
       />
     </div>
   );
@@ -112,7 +124,7 @@ export function UnitPage({ id }: { id: string }) {
             </dd>
           </dl>
           {actions}
-          <OverridesPanel unitId={id} tick={runsTick} />
+          <OverridesPanel overrides={overrides} />
           <Section title="Response time" id="chart">
             <fieldset class="tabs">
               <legend class="visually-hidden">Span of the chart</legend>
