@@ -90,7 +90,10 @@ function UnitGroup({ title, units, none }: { title: string; units: UnitView[]; n
                     {u.running && <span class="muted"> running…</span>}
                   </td>
                   <td>
-                    <span class="reason">{u.summary ?? 'not run yet'}</span> <Time at={u.lastRunAt} relative />
+                    <span class="reason">
+                      {u.summary ?? (u.kind === 'heartbeat' ? 'waiting for the first ping' : 'not run yet')}
+                    </span>{' '}
+                    {u.lastRunAt !== null && <Time at={u.lastRunAt} relative />}
                   </td>
                   <td>
                     <Sparkline points={u.spark} />
