@@ -29,8 +29,9 @@ export function NotificationsPage() {
         {!channels.data && !channels.error && <Loading what="channels" />}
         {channels.data?.length === 0 && (
           <Empty>
-            No channel yet: add one under <code>notify:</code> in upkeep.yml (email, Slack, webhook…) and route alerts
-            to it with <code>routes:</code>, then reload the plan.
+            No channel has sent anything yet. A channel shows here after its first send (send a test from the CLI:{' '}
+            <code>upkeep notify test &lt;channel&gt;</code>); to add one, write it under <code>notify:</code> in
+            upkeep.yml with <code>routes:</code> for its severities, then reload the plan.
           </Empty>
         )}
         {channels.data && channels.data.length > 0 && (
