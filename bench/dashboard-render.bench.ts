@@ -4,7 +4,7 @@
  * Also measured: when the overview's apps table is on screen (the data fetched and rendered), which is what a
  * person waits for. Target (issue 8): FCP < 1 s.
  *
- *   npm run bench:dashboard -- [--visits 10] [--checks 20]     (needs Debian's chromium)
+ *   npm run bench:render -- [--visits 10] [--checks 20]     (needs Debian's chromium)
  */
 import { parseArgs } from 'node:util';
 import { launchChromium } from '../test/browser/browser.js';

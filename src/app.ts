@@ -26,6 +26,7 @@ import { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { HeartbeatStore } from './heartbeats/heartbeat-store.js';
 import { createBackupDeps } from './jobs/backup-services.js';
 import { createJobKinds } from './jobs/registry.js';
+import { RunTally } from './metrics/run-tally.js';
 import { loadChannelKey } from './notify/channel-key.js';
 import { Notifier } from './notify/notifier.js';
 import { JOB_KIND } from './plan/compile-databases.js';
@@ -39,6 +40,8 @@ import { unitDefinition } from './schedule/unit-definition.js';
 import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
 import { VERSION } from './version.js';
 import { type ListenRecord, recordListener } from './web/listen-record.js';
+import { LiveHub } from './web/live/hub.js';
+import { deliveryChange, recordedChanges } from './web/live/producers.js';
 import { buildServer } from './web/server.js';
 
 export interface AppOptions {
@@ -75,6 +78,8 @@ export interface App {
   notifier: Notifier;
   heartbeats: HeartbeatService;
   overrides: Overrides;
+  /** The live hub: publish changes here (plan reloads, overrides) for open dashboards. */
+  changes: LiveHub;
   /** Loads the plan file again; a plan with errors is refused and the running one stays (src/control/). */
   reload(): Promise<ReloadResult>;
   /** The HTTP server (listening once started). */
@@ -96,8 +101,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // What a reload replaces: the plan, its maintenance windows and the kinds bound to its time zone.
   const live: LivePlan = { plan, windows: plan.maintenance as Window[], kinds: unitKinds(store, plan, clock, logger) };
   const worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  // Open dashboards hear of changes through the live hub; a caller's own feed (tests, embedders) hears them too.
+  const hub = new LiveHub();
+  const outer = opts.changes;
+  const feed: ChangeFeed = outer ? { publish: (c) => (hub.publish(c), outer.publish(c)) } : hub;
   // Operators' overrides, consulted in memory at every run (src/control/overrides.ts).
-  const overrides = new Overrides({ store: new OverrideStore(store.database), clock, logger, changes: opts.changes });
+  const overrides = new Overrides({ store: new OverrideStore(store.database), clock, logger, changes: feed });
   await closingOnError(store, () => overrides.refresh());
   const unitInMaintenance = (unit: CheckUnit, now: number) =>
     inMaintenance(live.windows, unit.app, now) || overrides.inMaintenance(unit, now);
@@ -105,10 +114,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const link: Link = { url: publicUrl(opts), chosenAtListen: opts.port === 0 && !opts.env.UPKEEP_PUBLIC_URL };
   // Runs recorded by the scheduler and by heartbeat pings are told alike: the CLI prints every transition, and a
   // new transition wakes the notifier instead of waiting for its poll. `notifier` is built below, before any run.
+  const runTally = new RunTally();
   const onRecorded = (unit: CheckUnit, run: RunRecord, change: StateChange | null) => {
+    runTally.observe(unit, run.outcome);
     if (change) notifier.wake();
     if (change && (change.to === 'resolved' || change.to === 'ok'))
       overrides.alertResolved(unit).catch((err) => logger.warn({ err, unit: unit.id }, 'could not end an ack'));
+    for (const c of recordedChanges(unit, run, change)) hub.publish(c);
     opts.onRecorded?.(unit, run, change);
   };
   const heartbeatStore = new HeartbeatStore(store.database);
@@ -134,6 +146,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // Kept in the data dir, never in the store: fingerprints of channel entries must not be testable from a dump.
     channelKey: () => loadChannelKey(opts.dataDir, opts.env),
     hold: (unitId, now, what) => overrides.holdReason({ id: unitId, app: appOf(unitId) }, now, what),
+    onDelivery: (note) => hub.publish(deliveryChange(note)),
   });
   const scheduler = new Scheduler({
     store,
@@ -151,8 +164,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
     onRecorded,
   });
   const control = controlFor({ opts, store, scheduler, heartbeats, notifier, overrides, live, clock, logger, worker });
-  const parts = { store, scheduler, notifier, heartbeats, overrides, reload: () => control.reloader.reload() };
-  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link, live, control });
+  const parts = {
+    store,
+    scheduler,
+    notifier,
+    heartbeats,
+    overrides,
+    changes: hub,
+    reload: () => control.reloader.reload(),
+  };
+  return withLifecycle(parts, { opts, heartbeatStore, clock, logger, worker, link, live, control, runTally });
 }
 
 /** What a reload replaces. */
@@ -276,12 +297,13 @@ function withLifecycle(
     logger: Logger;
     worker: string;
     link: Link;
-    live: { plan: LoadedPlan };
+    live: LivePlan;
     control: Control;
+    runTally: RunTally;
   },
 ): App {
-  const { store, scheduler, notifier, heartbeats, overrides } = parts;
-  const { opts, heartbeatStore, clock, logger, worker, link, live, control } = ctx;
+  const { store, scheduler, notifier, heartbeats, overrides, changes: hub } = parts;
+  const { opts, heartbeatStore, clock, logger, worker, link, live, control, runTally } = ctx;
   // TOTP secrets are encrypted under a key derived from the data dir's key file, like channel fingerprints.
   const accountsKey = () => loadChannelKey(opts.dataDir, opts.env).then(deriveAccountsKey);
   const server = buildServer({
@@ -297,11 +319,16 @@ function withLifecycle(
     now: () => clock.now(),
     version: VERSION,
     control,
-    changes: opts.changes,
+    changes: hub,
+    maintenance: () => live.windows,
+    activeOverrides: async () => overrides.active().length,
     // Operator actions land in accounts' audit log, beside sign-ins and user changes.
     audit: opts.audit ?? { record: (entry) => recordAudit(store.database, { ...entry, at: clock.now() }) },
     trustProxy: opts.trustProxy,
     accountsKey,
+    plan: () => live.plan,
+    database: store.database,
+    runTally,
   });
   let pruneTimer: NodeJS.Timeout | undefined;
   let checkpointer: WalCheckpointer | undefined;

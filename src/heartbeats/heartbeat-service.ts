@@ -126,6 +126,11 @@ export class HeartbeatService {
     return this.opts.store.tokens();
   }
 
+  /** The tokens of the given heartbeat units only, by unit id (one unit's page reads one row). */
+  tokensOf(unitIds: readonly string[]): Promise<Map<string, string>> {
+    return this.opts.store.tokensOf(unitIds);
+  }
+
   /** A heartbeat's pings, newest first (the ping log). */
   listPings(opts: { unitId: string; limit: number; before?: number }): Promise<PingRecord[]> {
     return this.opts.store.listPings(opts);

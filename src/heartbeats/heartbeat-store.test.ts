@@ -44,6 +44,15 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     const bodies = async (unitId: string, limit: number, before?: number) =>
       (await h.heartbeats.listPings({ unitId, limit, before })).map((p) => p.body);
 
+    it('tokensOf gives the tokens of the units asked for only', async () => {
+      assert.deepEqual(await h.heartbeats.tokensOf(['shop/a']), new Map([['shop/a', tokens.get('shop/a')]]));
+      assert.deepEqual(
+        await h.heartbeats.tokensOf(['shop/b', 'shop/none']),
+        new Map([['shop/b', tokens.get('shop/b')]]),
+      );
+      assert.equal((await h.heartbeats.tokensOf([])).size, 0);
+    });
+
     it("lists each unit's pings newest first, pages with before, when the units' pings share batches", async () => {
       // Submitted together, so they are written in the same batches, a and b interleaved.
       const sent: Promise<unknown>[] = [];

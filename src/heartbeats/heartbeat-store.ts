@@ -125,6 +125,19 @@ export class HeartbeatStore {
     return new Map(rows.map((row) => [row.unit_id, row.token]));
   }
 
+  /** The tokens of the given heartbeat units only (a page's units), by unit id: reads no other unit's row. */
+  async tokensOf(unitIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < unitIds.length; i += CHUNK) {
+      const chunk = unitIds.slice(i, i + CHUNK);
+      const rows = await this.read('heartbeatTokens', () =>
+        this.db.selectFrom('heartbeats').select(['unit_id', 'token']).where('unit_id', 'in', chunk).execute(),
+      );
+      for (const row of rows) out.set(row.unit_id, row.token);
+    }
+    return out;
+  }
+
   /** The unit a token belongs to, or undefined. */
   async unitForToken(token: string): Promise<string | undefined> {
     const row = await this.read('unitForToken', () =>

@@ -60,6 +60,18 @@ export interface NotifierOptions {
    * Held messages are written as `suppressed` rows with this reason and never sent: dropped, not queued for later.
    */
   hold?: (unitId: string, now: number, what: 'transition' | 'reminder') => string | null;
+  /** Told after each recorded send attempt (live pages show deliveries as they happen). Never given the error text. */
+  onDelivery?: (delivery: DeliveryNote) => void;
+}
+
+/** One recorded send attempt, as live pages are told about it. */
+export interface DeliveryNote {
+  outboxId: number;
+  unitId: string;
+  channel: string;
+  attempt: number;
+  ok: boolean;
+  at: number;
 }
 
 /** What `upkeep notify test` prints. */
@@ -355,6 +367,15 @@ export class Notifier {
       outcome: out,
       retryAt,
       ...(result.disable !== undefined ? { disable: result.disable } : {}),
+    });
+    const { row } = claim;
+    this.opts.onDelivery?.({
+      outboxId: row.id,
+      unitId: row.unitId,
+      channel: row.channel,
+      attempt: claim.attempt,
+      ok: out.ok,
+      at: now,
     });
     return result;
   }

@@ -16,13 +16,13 @@ import { StoreError, toStoreError, UnknownUnitError } from '../store/errors.js';
 import { migrateDatabase } from '../store/migrate.js';
 import { withWriteGate } from '../store/write-gate.js';
 import { deleteOldRollups, deleteOldRuns, deleteUnits, insertRun } from './history-writes.js';
+import { type RollupTotals, rollupsOfUnits, rollupTotals, unitsOfApp } from './read-queries.js';
 import {
   abandonedRun,
   definitionChanged,
   definitionColumns,
   GRAINS,
   initialAlertState,
-  rollupFromRow,
   runFromRow,
   transitionFromRow,
   transitionToRow,
@@ -297,28 +297,30 @@ export class KyselyStore implements Store {
     return rows.map(runFromRow);
   }
 
-  async listTransitions(opts: { unitId?: string; limit: number }): Promise<Transition[]> {
+  async listUnitsOfApp(app: string, opts: { limit: number; after?: string }): Promise<UnitRecord[]> {
+    return this.read('listUnitsOfApp', () => unitsOfApp(this.db, app, opts));
+  }
+
+  async listTransitions(opts: { unitId?: string; limit: number; before?: number }): Promise<Transition[]> {
     const rows = await this.read('listTransitions', () => {
       let query = this.db.selectFrom('transitions').selectAll();
       if (opts.unitId !== undefined) query = query.where('unit_id', '=', opts.unitId);
+      if (opts.before !== undefined) query = query.where('at', '<', opts.before);
       return query.orderBy('at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
     });
     return rows.map(transitionFromRow);
   }
 
   async listRollups(opts: { unitId: string; grain: RollupGrain; from: number; to: number }): Promise<RollupRecord[]> {
-    const rows = await this.read('listRollups', () =>
-      this.db
-        .selectFrom('rollups')
-        .selectAll()
-        .where('unit_id', '=', opts.unitId)
-        .where('grain', '=', opts.grain)
-        .where('bucket_start', '>=', opts.from)
-        .where('bucket_start', '<', opts.to)
-        .orderBy('bucket_start')
-        .execute(),
-    );
-    return rows.map(rollupFromRow);
+    return this.read('listRollups', () => rollupsOfUnits(this.db, { ...opts, unitIds: [opts.unitId] }));
+  }
+
+  async listRollupsOfUnits(opts: { unitIds: string[]; grain: RollupGrain; from: number; to: number }) {
+    return this.read('listRollupsOfUnits', () => rollupsOfUnits(this.db, opts));
+  }
+
+  async rollupTotals(opts: { unitId: string; grain: RollupGrain; from: number; to: number }): Promise<RollupTotals> {
+    return this.read('rollupTotals', () => rollupTotals(this.db, opts));
   }
 
   async recentValues(unitId: string, limit: number): Promise<{ at: number; values: Record<string, number> }[]> {

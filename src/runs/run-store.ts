@@ -9,6 +9,7 @@ import type {
   UnitDefinition,
   UnitRecord,
 } from '../core/run.js';
+import type { RollupTotals } from './read-queries.js';
 
 export interface Store {
   /** Which backend: 'sqlite' | 'postgres'. */
@@ -57,10 +58,21 @@ export interface Store {
   getUnit(unitId: string): Promise<UnitRecord | undefined>;
   /** Newest first. */
   listRuns(opts: { unitId?: string; limit: number; before?: number }): Promise<RunRecord[]>;
-  /** Newest first. */
-  listTransitions(opts: { unitId?: string; limit: number }): Promise<Transition[]>;
+  /** Up to `limit` units of one app in id order, after the unit id `after`: reads no other app's units. */
+  listUnitsOfApp(app: string, opts: { limit: number; after?: string }): Promise<UnitRecord[]>;
+  /** Newest first; `before` (ms) pages back. */
+  listTransitions(opts: { unitId?: string; limit: number; before?: number }): Promise<Transition[]>;
   /** Oldest first, bucket start in [from, to). */
   listRollups(opts: { unitId: string; grain: RollupGrain; from: number; to: number }): Promise<RollupRecord[]>;
+  /** The roll-ups of several units (one page's sparklines) in one query, ordered by unit then time. */
+  listRollupsOfUnits(opts: {
+    unitIds: string[];
+    grain: RollupGrain;
+    from: number;
+    to: number;
+  }): Promise<RollupRecord[]>;
+  /** Sums of one unit's roll-ups in [from, to): uptime without shipping the buckets. */
+  rollupTotals(opts: { unitId: string; grain: RollupGrain; from: number; to: number }): Promise<RollupTotals>;
   /** The values of the last `limit` runs of a unit, oldest first (for trend rules). */
   recentValues(unitId: string, limit: number): Promise<{ at: number; values: Record<string, number> }[]>;
   /** Deletes raw runs and rollups older than the retention; returns how many rows went. */

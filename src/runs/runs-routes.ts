@@ -1,118 +1,148 @@
-/** The read-only JSON API: apps, units, runs, transitions, history. Handlers stay thin: read, shape, reply. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+/**
+ * The read-only JSON API: apps, units, runs, transitions, history. Handlers stay thin: read, shape, reply. A view
+ * costs what it shows: one unit's answer reads that unit's rows only (by id), never the list of every unit.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Window } from '../alerts/maintenance.js';
+import type { Change, ChangeFeed } from '../core/change.js';
 import type { RollupGrain } from '../core/run.js';
-import type { SchedulerStatus } from '../schedule/scheduler.js';
-import { allows } from '../web/access.js';
-import { limitQuery, msQuery, unitIdParams } from '../web/api-params.js';
 import type { RouteModule } from '../web/route-module.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
+import { OverviewSummary } from './overview-summary.js';
+import {
+  baseUrl,
+  clampInt,
+  notFound,
+  optionalNumber,
+  seesTokens,
+  tokensOf,
+  type UnitParams,
+  unitId,
+} from './route-helpers.js';
 import type { Store } from './run-store.js';
-import { appSummaries, heartbeatView, unitView } from './unit-view.js';
+import { heartbeatView, type LiveScheduler, liveOf, unitView } from './unit-view.js';
 
 export interface ApiDeps {
   store: Store;
-  scheduler?: { status(): SchedulerStatus };
+  scheduler?: LiveScheduler;
   now: () => number;
-  /** Heartbeat tokens, shown with their ping URLs on heartbeat units. */
-  heartbeats?: { tokens(): Promise<Map<string, string>> };
+  /** Heartbeat tokens, shown with their ping URLs on heartbeat units (`tokensOf` reads only the units asked for). */
+  heartbeats?: { tokens(): Promise<Map<string, string>>; tokensOf?(unitIds: string[]): Promise<Map<string, string>> };
   /** Base of the ping URLs; default: the URL this request came through. */
   publicUrl?: string;
   /** The prefix upkeep is served under, part of the ping URLs derived from a request. */
   basePath?: string;
+  /** The live hub: when it can be listened to, the overview's numbers are kept from its changes, not re-read. */
+  changes?: ChangeFeed & { listen?(fn: (change: Change) => void): () => void };
+  /** The plan's maintenance windows (current after a reload), for the overview's active and next windows. */
+  maintenance?: () => readonly Window[];
+  /** How many overrides are active (the control capability's), for the overview. */
+  activeOverrides?: () => Promise<number>;
 }
 
 /** The units and runs API, always registered. */
 export const runsRoutes: RouteModule<ApiDeps> = { name: 'runs', register: registerApiRoutes };
 
-const GRAINS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+/** Milliseconds per roll-up grain. */
+export const GRAIN_MS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+/** The most buckets one history answer carries (a year of hours is 8,760: ask for days instead). */
+const MAX_BUCKETS = 5_000;
+
+const viewer = { config: { access: 'viewer' as const } };
 
 /** Registers /api/* on `app`. */
-export function registerApiRoutes(root: FastifyInstance, deps: ApiDeps): void {
-  const app = root.withTypeProvider<ZodTypeProvider>();
+export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store } = deps;
-  // Heartbeat tokens are secrets that let anyone send pings: only operators see them (and their ping URLs).
-  const showTokens = (req: FastifyRequest) => deps.heartbeats !== undefined && allows(req.principal?.role, 'operator');
-  const views = async (req?: FastifyRequest) => {
-    const live = deps.scheduler?.status();
-    const tokens = req && showTokens(req) ? await deps.heartbeats?.tokens() : undefined;
-    const base = deps.publicUrl ?? (req ? `${req.protocol}://${req.host}${deps.basePath ?? ''}` : '');
-    return (await store.listUnits()).map((r) => unitView(r, live, heartbeatView(tokens?.get(r.id), base)));
+  const summary = new OverviewSummary(store);
+  // Without a hub to listen to, nothing would tell the summary about changes: it is then read afresh per request.
+  const unlisten = deps.changes?.listen?.((change) => summary.apply(change));
+  const overview = async () => {
+    if (!unlisten) await summary.reload();
+    return summary.snapshot(
+      deps.scheduler?.unitErrorList?.() ?? Object.entries(deps.scheduler?.status().unitErrors ?? {}),
+    );
   };
-  const viewer = { access: 'viewer' as const };
-  const tags = ['units'];
+  if (unlisten) {
+    app.addHook('onClose', async () => unlisten());
+    // Read once while starting, so the first dashboard opened does not wait for every unit to be read.
+    app.addHook('onReady', async () => void summary.reload().catch(() => undefined));
+  }
 
-  app.get('/api/apps', { config: viewer, schema: { tags, summary: 'Apps with state counts' } }, async () =>
-    appSummaries(await views()),
-  );
-  app.get('/api/units', { config: viewer, schema: { tags, summary: 'Every unit' } }, async (req) => views(req));
-
-  app.get(
-    '/api/units/:app/:name',
-    { config: viewer, schema: { tags, summary: 'One unit with its transitions', params: unitIdParams } },
-    async (req, reply) => {
-      const id = `${req.params.app}/${req.params.name}`;
-      const record = await store.getUnit(id);
-      if (!record) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
-      const transitions = await store.listTransitions({ unitId: id, limit: 20 });
-      const token = showTokens(req) ? (await deps.heartbeats?.tokens())?.get(id) : undefined;
-      const base = deps.publicUrl ?? `${req.protocol}://${req.host}${deps.basePath ?? ''}`;
-      return { ...unitView(record, deps.scheduler?.status(), heartbeatView(token, base)), transitions };
-    },
+  app.get('/api/apps', viewer, async () =>
+    (await overview()).apps.map((a) => ({ name: a.name, units: a.units, states: a.counts, worst: a.worst })),
   );
 
-  app.get(
+  // Every unit: for scripts (`upkeep status` reads the store itself). Pages use /api/overview and /api/apps/:app.
+  app.get('/api/units', viewer, async (req) => {
+    const tokens = deps.heartbeats && seesTokens(req) ? await deps.heartbeats.tokens() : undefined;
+    const status = deps.scheduler?.status();
+    const base = baseUrl(deps, req);
+    return (await store.listUnits()).map((r) =>
+      unitView(
+        r,
+        status && { running: status.inFlight.includes(r.id), error: status.unitErrors[r.id] ?? null },
+        heartbeatView(tokens?.get(r.id), base),
+      ),
+    );
+  });
+
+  app.get<UnitParams>('/api/units/:app/:name', viewer, async (req, reply) => {
+    const id = unitId(req);
+    const record = await store.getUnit(id);
+    if (!record) return notFound(reply, id);
+    const [transitions, tokens] = await Promise.all([
+      store.listTransitions({ unitId: id, limit: 20 }),
+      record.kind === 'heartbeat' && seesTokens(req) ? tokensOf(deps, [id]) : undefined,
+    ]);
+    const heartbeat = heartbeatView(tokens?.get(id), baseUrl(deps, req));
+    return { ...unitView(record, liveOf(deps.scheduler, id), heartbeat), transitions };
+  });
+
+  registerHistoryRoutes(app, deps);
+  registerDashboardRoutes(app, deps, overview);
+}
+
+/** A unit's runs and roll-ups, and transitions: each read by unit id and paged. */
+function registerHistoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { store } = deps;
+  app.get<UnitParams & { Querystring: { limit?: string; before?: string } }>(
     '/api/units/:app/:name/runs',
-    {
-      config: viewer,
-      schema: {
-        tags,
-        summary: "A unit's runs, newest first",
-        params: unitIdParams,
-        querystring: z.object({ limit: limitQuery(50), before: msQuery.optional() }),
-      },
-    },
+    viewer,
     async (req, reply) => {
-      const id = `${req.params.app}/${req.params.name}`;
-      if (!(await store.getUnit(id))) return reply.code(404).send({ error: `no unit "${id}" in the plan` });
-      return store.listRuns({ unitId: id, limit: req.query.limit, before: req.query.before });
+      const id = unitId(req);
+      if (!(await store.getUnit(id))) return notFound(reply, id);
+      const before = optionalNumber(req.query.before);
+      if (Number.isNaN(before)) return reply.code(400).send({ error: 'before is ms since epoch' });
+      return store.listRuns({ unitId: id, limit: clampInt(req.query.limit, 50, 1, 1000), before });
     },
   );
 
-  app.get(
+  app.get<UnitParams & { Querystring: { grain?: string; from?: string; to?: string } }>(
     '/api/units/:app/:name/history',
-    {
-      config: viewer,
-      schema: {
-        tags,
-        summary: "A unit's roll-ups",
-        params: unitIdParams,
-        querystring: z.object({
-          grain: z.enum(['minute', 'hour', 'day']).default('hour'),
-          from: msQuery.optional(),
-          to: msQuery.optional(),
-        }),
-      },
-    },
-    async (req) => {
-      const id = `${req.params.app}/${req.params.name}`;
-      const grain: RollupGrain = req.query.grain;
-      const to = req.query.to ?? deps.now();
-      const from = req.query.from ?? to - 48 * GRAINS[grain];
+    viewer,
+    async (req, reply) => {
+      const id = unitId(req);
+      const grain = (req.query.grain ?? 'hour') as RollupGrain;
+      if (!(grain in GRAIN_MS)) return reply.code(400).send({ error: 'grain must be minute, hour or day' });
+      const to = Number(req.query.to ?? deps.now());
+      const from = Number(req.query.from ?? to - 48 * GRAIN_MS[grain]);
+      if (!Number.isFinite(from) || !Number.isFinite(to))
+        return reply.code(400).send({ error: 'from/to are ms since epoch' });
+      if ((to - from) / GRAIN_MS[grain] > MAX_BUCKETS)
+        return reply.code(400).send({
+          error: `at most ${MAX_BUCKETS} ${grain} buckets per answer: ask for a coarser grain or a shorter range`,
+        });
       return store.listRollups({ unitId: id, grain, from, to });
     },
   );
 
-  app.get(
+  app.get<{ Querystring: { limit?: string; unit?: string; before?: string } }>(
     '/api/transitions',
-    {
-      config: viewer,
-      schema: {
-        tags,
-        summary: 'Alert transitions, newest first',
-        querystring: z.object({ limit: limitQuery(100), unit: z.string().max(400).optional() }),
-      },
+    viewer,
+    async (req, reply) => {
+      const before = optionalNumber(req.query.before);
+      if (Number.isNaN(before)) return reply.code(400).send({ error: 'before is ms since epoch' });
+      return store.listTransitions({ unitId: req.query.unit, limit: clampInt(req.query.limit, 100, 1, 1000), before });
     },
-    async (req) => store.listTransitions({ unitId: req.query.unit, limit: req.query.limit }),
   );
 }

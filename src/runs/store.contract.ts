@@ -19,6 +19,7 @@ import {
   type WithStore,
 } from './store-contract-fixtures.js';
 import { historyContract } from './store-history.contract.js';
+import { readContract } from './store-read.contract.js';
 
 export type { StoreFixture } from './store-contract-fixtures.js';
 
@@ -272,5 +273,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
       }));
 
     historyContract(withStore);
+    readContract(withStore);
   });
 }

@@ -2,7 +2,8 @@
 
 import type { UnitRecord } from '../core/run.js';
 import { pingUrl } from '../heartbeats/ping-request.js';
-import type { SchedulerStatus } from '../schedule/scheduler.js';
+import { JOB_KIND } from '../plan/compile-databases.js';
+import type { SchedulerStatus, UnitLiveStatus } from '../schedule/scheduler.js';
 
 /** A unit as the API and `upkeep status` present it. */
 export interface UnitView {
@@ -24,13 +25,9 @@ export interface UnitView {
   heartbeat?: { token: string; pingUrl: string };
 }
 
-/** Builds the view of one unit. Pure. */
-export function unitView(
-  record: UnitRecord,
-  live?: Pick<SchedulerStatus, 'inFlight' | 'unitErrors'>,
-  heartbeat?: UnitView['heartbeat'],
-): UnitView {
-  const error = live?.unitErrors[record.id];
+/** Builds the view of one unit from its record and what the scheduler knows of it. Pure. */
+export function unitView(record: UnitRecord, live?: UnitLiveStatus, heartbeat?: UnitView['heartbeat']): UnitView {
+  const error = live?.error;
   return {
     id: record.id,
     app: record.app,
@@ -46,9 +43,24 @@ export function unitView(
     lastRunAt: record.lastRunAt,
     lastOutcome: record.lastOutcome,
     nextRunAt: record.nextRunAt,
-    running: live ? live.inFlight.includes(record.id) : record.runningSince !== null,
+    running: live ? live.running : record.runningSince !== null,
     ...(heartbeat ? { heartbeat } : {}),
   };
+}
+
+/** The scheduler as the read side uses it: one unit's facts by id, the whole status only as a fallback. */
+export interface LiveScheduler {
+  status(): SchedulerStatus;
+  unitStatus?(unitId: string): UnitLiveStatus;
+  unitErrorList?(): [string, { message: string; since: number }][];
+}
+
+/** What the scheduler knows of one unit, looked up by id (a status walk only for a scheduler without lookups). */
+export function liveOf(scheduler: LiveScheduler | undefined, unitId: string): UnitLiveStatus | undefined {
+  if (!scheduler) return undefined;
+  if (scheduler.unitStatus) return scheduler.unitStatus(unitId);
+  const status = scheduler.status();
+  return { running: status.inFlight.includes(unitId), error: status.unitErrors[unitId] ?? null };
 }
 
 /** The heartbeat part of a unit's view, when it has a token. Pure. */
@@ -56,17 +68,14 @@ export function heartbeatView(token: string | undefined, baseUrl: string): UnitV
   return token === undefined ? undefined : { token, pingUrl: pingUrl(baseUrl, token) };
 }
 
-/** Per-app counts of unit states, worst first. Pure. */
-export function appSummaries(
-  units: UnitView[],
-): { name: string; units: number; states: Record<string, number>; worst: string }[] {
-  const order = ['firing', 'error', 'pending', 'maintenance', 'resolved', 'ok'];
-  const apps = new Map<string, UnitView[]>();
-  for (const u of units) apps.set(u.app, [...(apps.get(u.app) ?? []), u]);
-  return [...apps].map(([name, list]) => {
-    const states: Record<string, number> = {};
-    for (const u of list) states[u.state] = (states[u.state] ?? 0) + 1;
-    const worst = order.find((s) => states[s]) ?? 'ok';
-    return { name, units: list.length, states, worst };
-  });
+/** Alert states from worst to best: the order of apps on the overview. */
+export const STATE_ORDER = ['firing', 'error', 'pending', 'maintenance', 'resolved', 'ok'] as const;
+
+/** Unit kinds shown under an app's backups: a database's backup, drill and freshness units. */
+const BACKUP_KINDS = new Set<string>(Object.values(JOB_KIND));
+
+/** Which group of an app page a unit belongs to. */
+export function unitGroup(record: Pick<UnitRecord, 'kind'>): 'checks' | 'heartbeats' | 'backups' {
+  if (record.kind === 'heartbeat') return 'heartbeats';
+  return BACKUP_KINDS.has(record.kind) ? 'backups' : 'checks';
 }

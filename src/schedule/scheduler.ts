@@ -56,6 +56,12 @@ export interface SchedulerStatus {
   lagP99Ms: number;
 }
 
+/** One unit's live facts, without building the whole status. */
+export interface UnitLiveStatus {
+  running: boolean;
+  error: { message: string; since: number } | null;
+}
+
 /** Claims lease past the unit's own deadline, so a slow but alive worker is not taken over. */
 const LEASE_GRACE_MS = 30_000;
 
@@ -172,6 +178,16 @@ export class Scheduler {
   }
 
   /** A snapshot for health endpoints and the CLI. */
+  /** What the scheduler knows of one unit: running now, and its store error if its last result was not stored. */
+  unitStatus(unitId: string): UnitLiveStatus {
+    return { running: this.inFlight.has(unitId), error: this.unitErrors.get(unitId) ?? null };
+  }
+
+  /** Units whose last result could not be stored (few: the overview marks them `error`). */
+  unitErrorList(): [string, { message: string; since: number }][] {
+    return [...this.unitErrors];
+  }
+
   status(): SchedulerStatus {
     return {
       running: this.loop !== null && !this.stopping,

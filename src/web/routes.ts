@@ -3,9 +3,12 @@ import { accountsRoutes } from '../accounts/admin-routes.js';
 import { backupRoutes } from '../backups/backup-routes.js';
 import { controlRoutes } from '../control/control-routes.js';
 import { pingRoutes } from '../heartbeats/ping-routes.js';
+import { metricsRoutes } from '../metrics/metrics-routes.js';
 import { notifyRoutes } from '../notify/notify-routes.js';
 import { runsRoutes } from '../runs/runs-routes.js';
+import { statusRoutes } from '../status/status-routes.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
+import { liveRoutes } from './live/events-routes.js';
 import type { RouteModule } from './route-module.js';
 import type { ServerDeps } from './server.js';
 
@@ -16,6 +19,9 @@ export const ROUTE_MODULES: readonly RouteModule<ServerDeps>[] = [
   notifyRoutes,
   accountsRoutes,
   controlRoutes,
+  liveRoutes,
+  statusRoutes,
+  metricsRoutes,
   backupRoutes,
   dashboardRoutes,
 ];

@@ -4,23 +4,28 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import { registerAuthHook } from '../accounts/auth-hook.js';
 import type { SessionPolicy } from '../accounts/session-policy.js';
+import type { Window } from '../alerts/maintenance.js';
 import type { BackupRouteDeps } from '../backups/backup-routes.js';
 import type { AuditLog } from '../control/audit-port.js';
 import type { Control } from '../control/control-deps.js';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
+import type { RunTally } from '../metrics/run-tally.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
+import type { LoadedPlan } from '../plan/load-plan.js';
 import type { Store } from '../runs/run-store.js';
-import type { SchedulerStatus } from '../schedule/scheduler.js';
+import type { LiveScheduler } from '../runs/unit-view.js';
 import type { Database } from '../store/database.js';
 import { stripBasePath } from './base-path.js';
+import { registerSecurityHeaders, setRawSecurityHeaders } from './headers.js';
 import { API_BODY_LIMIT, refusedRequest, registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { ROUTE_MODULES } from './routes.js';
 
 export interface ServerDeps {
   /** The run store; its database also holds the accounts tables the auth hook reads. */
   store: Store & { readonly database: Database };
-  scheduler?: { status(): SchedulerStatus };
+  /** The scheduler; `unitStatus` and `unitErrorList` let a view ask about one unit instead of walking status(). */
+  scheduler?: LiveScheduler;
   logger: Logger;
   now: () => number;
   version: string;
@@ -48,6 +53,20 @@ export interface ServerDeps {
   control?: Control;
   /** Where action routes record who did what (accounts' audit log behind control's port, src/control/audit-port.ts). */
   audit?: AuditLog;
+  /** The plan's maintenance windows as they are now (after a reload too), for the overview. */
+  maintenance?: () => readonly Window[];
+  /** How many overrides are active (the control capability's), for the overview. */
+  activeOverrides?: () => Promise<number>;
+  /** Unsent bytes one live stream may hold before the slow client is dropped (default 1 MiB; tests lower it). */
+  liveMaxBufferedBytes?: number;
+  /** The running plan (read on every use: it may be reloaded). Status pages and /metrics' access read it. */
+  plan?: () => LoadedPlan;
+  /** The store's database, for capabilities with tables of their own (announcements, /metrics' sources). */
+  database?: Database;
+  /** Runs recorded by this process, for /metrics' `upkeep_runs_total`. */
+  runTally?: Pick<RunTally, 'entries'>;
+  /** How long a rendered status page, feed or badge is reused (default 5 s). */
+  statusCacheTtlMs?: number;
 }
 
 /** What a request log line says about the request: method, path with query values masked, and the client. */
@@ -73,11 +92,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     bodyLimit: API_BODY_LIMIT,
     serverFactory: (handler) =>
       createServer((req, res) => {
+        // Set before a raw handler answers; on Fastify's path its onSend hook sets the same values again.
+        setRawSecurityHeaders(req, res);
         if (!stripBasePath(deps.basePath ?? '', req, res)) return;
         if (!raw.some((answer) => answer(req, res))) handler(req, res);
       }),
   });
 
+  // First, so every answer gets them: routes, 404s and errors alike.
+  registerSecurityHeaders(app);
   // Before any route, so every route (whatever module adds it) passes through it.
   registerAuthHook(app, deps, logger);
   registerOpenApi(app, deps.version);

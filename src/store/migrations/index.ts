@@ -7,6 +7,8 @@ import { migration0007 } from '../../control/migrations/0007-control.js';
 import { migration0003 } from '../../heartbeats/migrations/0003-heartbeats.js';
 import { migration0002 } from '../../notify/migrations/0002-notify.js';
 import { migration0001 } from '../../runs/migrations/0001-initial.js';
+import { migration0009 } from '../../runs/migrations/0009-read-indexes.js';
+import { migration0008 } from '../../status/migrations/0008-status.js';
 import type { Migration } from './migration.js';
 
 /** All migrations this upkeep knows, ascending by version. */
@@ -18,6 +20,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
+  migration0009,
 ];
 
 /** The highest migration this upkeep knows. */
