@@ -12,6 +12,7 @@ import { recordAudit } from './accounts/audit.js';
 import { deriveAccountsKey } from './accounts/secrets.js';
 import { inMaintenance, type Window } from './alerts/maintenance.js';
 import type { StateChange } from './alerts/transition.js';
+import { BackupStore } from './backups/backup-store.js';
 import type { CheckKind } from './checks/kind.js';
 import { checkKinds } from './checks/registry.js';
 import type { AuditLog } from './control/audit-port.js';
@@ -53,6 +54,8 @@ export interface AppOptions {
   databaseUrl?: string;
   host: string;
   port: number;
+  /** The prefix every route is served under behind a proxy (`/upkeep`), normalized; '' or absent: none. */
+  basePath?: string;
   logger: Logger;
   clock?: Clock;
   concurrency?: number;
@@ -138,7 +141,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     clock,
     logger,
     worker,
-    baseUrl: () => link.url,
+    baseUrl: () => link.url + (opts.basePath ?? ''),
     dispatcher: opts.dispatcher,
     // Kept in the data dir, never in the store: fingerprints of channel entries must not be testable from a dump.
     channelKey: () => loadChannelKey(opts.dataDir, opts.env),
@@ -309,7 +312,9 @@ function withLifecycle(
     heartbeats,
     notifier,
     // Without a fixed address the API links to the host and port each request came in on.
-    publicUrl: link.chosenAtListen ? undefined : link.url,
+    publicUrl: link.chosenAtListen ? undefined : link.url + (opts.basePath ?? ''),
+    basePath: opts.basePath,
+    backupCatalog: new BackupStore(store.database),
     logger,
     now: () => clock.now(),
     version: VERSION,
@@ -353,7 +358,9 @@ function withLifecycle(
       // No default password: while there is no user, each start prints a new single-use link (older ones stop working).
       const accounts = accountsContext(store.database, { now: () => clock.now(), totpKey: accountsKey });
       const setupToken = await issueSetupToken(accounts);
-      return setupToken ? { url: address, setupUrl: `${link.url}/setup?token=${setupToken}` } : { url: address };
+      return setupToken
+        ? { url: address, setupUrl: `${link.url}${opts.basePath ?? ''}/setup?token=${setupToken}` }
+        : { url: address };
     },
     async stop(graceMs = 8_000) {
       clearInterval(pruneTimer);

@@ -24,6 +24,14 @@ describe('compiled build', () => {
   test('compiles the sources to JavaScript that plain node runs: version, demo plan found, a plan checked', async () => {
     const built = await run(process.execPath, ['scripts/build.mjs', '--outdir', outdir], { cwd: root });
     assert.match(built.stdout, new RegExp(`built \\d+ files to ${outdir}/`));
+    // The dashboard is built beside the code: index.html linking hashed assets that exist.
+    const shell = await readText(join(root, outdir, 'web', 'index.html'));
+    const assets = [...shell.matchAll(/"\.\/assets\/([^"]+)"/g)].map((m) => m[1] ?? '');
+    assert.ok(
+      assets.some((a) => /^index-[\w-]{6,}\.js$/.test(a)),
+      shell,
+    );
+    for (const asset of assets) await readText(join(root, outdir, 'web', 'assets', asset));
     const main = join(root, outdir, 'src', 'cli', 'main.js');
     const script = `const { main } = await import(${JSON.stringify(`file://${main}`)}); process.exitCode = await main(process.argv.slice(1));`;
     // No --import tsx: a .ts import left in the output would fail here.

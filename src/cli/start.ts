@@ -3,6 +3,7 @@ import pino from 'pino';
 import { type App, createApp } from '../app.js';
 import { formatDuration, parseDuration } from '../plan/duration.js';
 import { redactUrl } from '../store/database.js';
+import { normalizeBasePath } from '../web/base-path.js';
 import type { CliContext, Command, GlobalOptions } from './command.js';
 import { UsageError } from './command.js';
 import { colours, stateColour } from './output.js';
@@ -18,8 +19,9 @@ export const startCommand: Command = {
   name: 'start',
   summary: 'Run the plan: schedule checks, record results and alert states, serve /healthz and the API',
   usage:
-    '[upkeep.yml | --plan upkeep.yml] [--host 127.0.0.1] [--port 8080] [--concurrency 64] [--grace 8s] [--quiet]\n' +
-    '       [--trust-proxy true|<hops>|<addresses>]\n\n' +
+    '[upkeep.yml | --plan upkeep.yml] [--host 127.0.0.1] [--port 8080] [--base-path /upkeep] [--concurrency 64]\n' +
+    '       [--grace 8s] [--quiet] [--trust-proxy true|<hops>|<addresses>]\n\n' +
+    '--base-path (or UPKEEP_BASE_PATH) serves every route under a prefix, for a reverse proxy at /upkeep/.\n' +
     'With no user yet, a one-time setup link (valid 1 h) is printed; it creates the first admin.\n' +
     'Behind a reverse proxy, --trust-proxy (or UPKEEP_TRUST_PROXY) makes client IPs and https come from X-Forwarded-*.\n' +
     'On SIGTERM or SIGINT, runs in flight get the grace period (--grace, or UPKEEP_STOP_GRACE) to finish; those still\n' +
@@ -30,6 +32,7 @@ export const startCommand: Command = {
     drain: { type: 'string' }, // the older name of --grace
     host: { type: 'string' },
     port: { type: 'string' },
+    'base-path': { type: 'string' },
     concurrency: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     'trust-proxy': { type: 'string' },
@@ -61,6 +64,7 @@ export async function startApp(
   const concurrency = Number((values.concurrency as string | undefined) ?? 64);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new UsageError('--concurrency must be a whole number >= 1');
+  const basePath = basePathOption(values, ctx.env);
   const plan = await readPlan(global.plan, ctx); // a friendly error for a missing plan before anything is opened
   const c = colours(ctx.stdout, ctx.env);
   const trustProxy = parseTrustProxy((values['trust-proxy'] as string | undefined) ?? ctx.env.UPKEEP_TRUST_PROXY);
@@ -74,6 +78,7 @@ export async function startApp(
     databaseUrl: global.databaseUrl,
     host,
     port,
+    basePath,
     trustProxy,
     concurrency,
     logger,
@@ -105,7 +110,8 @@ export async function startApp(
   const store = global.databaseUrl ? redactUrl(global.databaseUrl) : `${global.dataDir} (SQLite)`;
   ctx.stdout.write(
     `${c('bold', 'upkeep')} is running ${app.plan.units.length} check(s) from ${global.plan}\n` +
-      `  API      ${url}/api/units   health ${url}/healthz\n  store    ${store}\n` +
+      `  dashboard ${url}${basePath}/\n` +
+      `  API      ${url}${basePath}/api/units   health ${url}${basePath}/healthz\n  store    ${store}\n` +
       '  state changes are printed below; Ctrl-C stops\n\n',
   );
   if (setupUrl) {
@@ -117,6 +123,22 @@ export async function startApp(
     if (warning) logger.warn(warning);
   }
   return app;
+}
+
+/** The base path from --base-path, else UPKEEP_BASE_PATH, normalized (`/upkeep`); '' for none. */
+export function basePathOption(
+  values: Record<string, string | boolean | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  const [from, text] =
+    values['base-path'] !== undefined
+      ? ['--base-path', values['base-path'] as string]
+      : ['UPKEEP_BASE_PATH', env.UPKEEP_BASE_PATH];
+  try {
+    return normalizeBasePath(text);
+  } catch (err) {
+    throw new UsageError(`${from}: ${(err as Error).message}`);
+  }
 }
 
 /** The trust-proxy setting from its text: `true`, a hop count, or addresses/CIDRs (comma-separated). */

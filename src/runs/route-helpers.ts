@@ -22,7 +22,7 @@ export async function tokensOf(deps: ApiDeps, ids: string[]): Promise<Map<string
 
 /** Where ping URLs point: the configured public URL, or the URL this request came through. */
 export function baseUrl(deps: ApiDeps, req: FastifyRequest): string {
-  return deps.publicUrl ?? `${req.protocol}://${req.host}`;
+  return deps.publicUrl ?? `${req.protocol}://${req.host}${deps.basePath ?? ''}`;
 }
 
 /** `app/name` of a unit route. */

@@ -30,6 +30,8 @@ export interface ApiDeps {
   heartbeats?: { tokens(): Promise<Map<string, string>>; tokensOf?(unitIds: string[]): Promise<Map<string, string>> };
   /** Base of the ping URLs; default: the URL this request came through. */
   publicUrl?: string;
+  /** The prefix upkeep is served under, part of the ping URLs derived from a request. */
+  basePath?: string;
   /** The live hub: when it can be listened to, the overview's numbers are kept from its changes, not re-read. */
   changes?: ChangeFeed & { listen?(fn: (change: Change) => void): () => void };
   /** The plan's maintenance windows (current after a reload), for the overview's active and next windows. */

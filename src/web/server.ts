@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { registerAuthHook } from '../accounts/auth-hook.js';
 import type { SessionPolicy } from '../accounts/session-policy.js';
 import type { Window } from '../alerts/maintenance.js';
+import type { BackupRouteDeps } from '../backups/backup-routes.js';
 import type { AuditLog } from '../control/audit-port.js';
 import type { Control } from '../control/control-deps.js';
 import type { ChangeFeed } from '../core/change.js';
@@ -15,6 +16,7 @@ import type { LoadedPlan } from '../plan/load-plan.js';
 import type { Store } from '../runs/run-store.js';
 import type { LiveScheduler } from '../runs/unit-view.js';
 import type { Database } from '../store/database.js';
+import { stripBasePath } from './base-path.js';
 import { registerSecurityHeaders, setRawSecurityHeaders } from './headers.js';
 import { API_BODY_LIMIT, refusedRequest, registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { ROUTE_MODULES } from './routes.js';
@@ -35,6 +37,12 @@ export interface ServerDeps {
   notifier?: NotifyRouteDeps['notifier'];
   /** Where routes that change something publish it for live pages (the hub in src/web/live/). */
   changes?: ChangeFeed;
+  /** The prefix every route is served under (`/upkeep`, from --base-path / UPKEEP_BASE_PATH); '' or absent: none. */
+  basePath?: string;
+  /** Where the built dashboard lies (default dist/web/ in the package). */
+  dashboardDir?: string;
+  /** The backup catalog, for the dashboard's database panel (GET /api/databases/:app/:name/backups). */
+  backupCatalog?: BackupRouteDeps['backupCatalog'];
   /** Fastify's trustProxy (UPKEEP_TRUST_PROXY / --trust-proxy): true, a hop count, or addresses/CIDRs. */
   trustProxy?: boolean | number | string;
   /** The key TOTP secrets are encrypted with (derived from the data dir's key file). */
@@ -84,6 +92,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       createServer((req, res) => {
         // Set before a raw handler answers; on Fastify's path its onSend hook sets the same values again.
         setRawSecurityHeaders(req, res);
+        if (!stripBasePath(deps.basePath ?? '', req, res)) return;
         if (!raw.some((answer) => answer(req, res))) handler(req, res);
       }),
   });

@@ -1,0 +1,2 @@
+/** Builds web/ into `outDir` with Vite; resolves with the number of files written. */
+export function buildWeb(root: string, outDir: string): Promise<number>;
