@@ -12,6 +12,7 @@ import { type App, createApp } from './app.js';
 import { eventually } from './cli/test-process.js';
 import { type Receiver, startReceiver } from './notify/channels/test-support.js';
 import { freshPostgresDatabase, postgresSkipReason } from './store/test-database.js';
+import { authHeaders } from './web/test-auth.js';
 
 const run = promisify(execFile);
 
@@ -69,7 +70,11 @@ describe('createApp (everything wired)', () => {
     assert.equal(body.event, 'firing');
     assert.equal(body.unitId, 'shop/down');
     const sent = await eventually(async () => {
-      const rows = (await (await fetch(`${url}/api/notifications?status=sent`)).json()) as { unitId: string }[];
+      const rows = (await (
+        await fetch(`${url}/api/notifications?status=sent`, {
+          headers: await authHeaders(app.store.database, 'operator'),
+        })
+      ).json()) as { unitId: string }[];
       return rows.find((r) => r.unitId === 'shop/down');
     });
     assert.ok(sent);
@@ -77,13 +82,17 @@ describe('createApp (everything wired)', () => {
   });
 
   it('takes a heartbeat ping from curl and shows upkeep healthy', async () => {
-    const units = (await (await fetch(`${url}/api/units`)).json()) as { id: string; heartbeat?: { pingUrl: string } }[];
+    const units = (await (
+      await fetch(`${url}/api/units`, { headers: await authHeaders(app.store.database, 'operator') })
+    ).json()) as { id: string; heartbeat?: { pingUrl: string } }[];
     const nightly = units.find((u) => u.id === 'shop/nightly');
     assert.ok(nightly?.heartbeat?.pingUrl, 'the heartbeat shows its ping URL');
     const pingUrl = nightly.heartbeat.pingUrl.replace(/^http:\/\/[^/]+/, url);
     const { stdout } = await run('curl', ['-fsS', '-m', '10', '--retry', '3', pingUrl]);
     assert.equal(stdout, 'OK');
-    const runs = (await (await fetch(`${url}/api/units/shop/nightly/runs`)).json()) as { outcome: string }[];
+    const runs = (await (
+      await fetch(`${url}/api/units/shop/nightly/runs`, { headers: await authHeaders(app.store.database, 'operator') })
+    ).json()) as { outcome: string }[];
     assert.equal(runs[0]?.outcome, 'ok');
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);

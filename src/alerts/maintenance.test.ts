@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inMaintenance, maintenanceAt, type Window } from './maintenance.js';
+import { inMaintenance, maintenanceAround, maintenanceAt, type Window } from './maintenance.js';
 
 const sundays3am: Window = {
   apps: ['shop'],
@@ -57,5 +57,26 @@ describe('maintenanceAt', () => {
     ]);
     assert.equal(maintenanceAt(windows, now, { limit: 1 }).next.length, 1);
     assert.deepEqual(maintenanceAt(windows, 1_025_000).active, [{ apps: ['blog'], from: 1_020_000, to: 1_030_000 }]);
+  });
+});
+
+describe('maintenanceAround', () => {
+  const start = Date.parse('2026-11-21T21:30:00Z');
+  const week = 7 * 86_400_000;
+
+  it('lists the open occurrence as active and the next ones within the horizon as upcoming', () => {
+    const during = maintenanceAround([sundays3am], 'shop', start + 60_000, 8 * 86_400_000);
+    assert.deepEqual(during.active, [{ from: start, to: start + 3_600_000 }]);
+    assert.deepEqual(during.upcoming, [{ from: start + week, to: start + week + 3_600_000 }]);
+    const before = maintenanceAround([sundays3am], 'shop', start - 60_000, 86_400_000);
+    assert.deepEqual(before, { active: [], upcoming: [{ from: start, to: start + 3_600_000 }] });
+  });
+
+  it('skips other apps, ended one-off windows and those beyond the horizon; keeps descriptions', () => {
+    const once = { from: 1_000, to: 2_000, description: 'db upgrade' };
+    assert.deepEqual(maintenanceAround([sundays3am], 'blog', start, week), { active: [], upcoming: [] });
+    assert.deepEqual(maintenanceAround([once], 'blog', 2_000, week), { active: [], upcoming: [] });
+    assert.deepEqual(maintenanceAround([once], 'blog', 500, 100), { active: [], upcoming: [] });
+    assert.deepEqual(maintenanceAround([once], 'blog', 500, 1_000).upcoming, [once]);
   });
 });

@@ -73,3 +73,50 @@ function nextOpening(window: Window, now: number): { from: number; to: number } 
   const start = new Cron(schedule.expr, { timezone: schedule.timezone }).nextRun(new Date(now));
   return start === null ? null : { from: start.getTime(), to: start.getTime() + durationMs };
 }
+
+/** One occurrence of a maintenance window: when it opens and closes. */
+export interface WindowOccurrence {
+  from: number;
+  to: number;
+  description?: string;
+}
+
+/**
+ * The windows covering `app` that are open at `now` (`active`) and those opening within `horizonMs` after it
+ * (`upcoming`, soonest first; a recurring window contributes its next occurrences). Pure.
+ */
+export function maintenanceAround(
+  windows: readonly (Window & { description?: string })[],
+  app: string,
+  now: number,
+  horizonMs: number,
+): { active: WindowOccurrence[]; upcoming: WindowOccurrence[] } {
+  const active: WindowOccurrence[] = [];
+  const upcoming: WindowOccurrence[] = [];
+  for (const w of windows) {
+    if (w.apps && w.apps.length > 0 && !w.apps.includes(app)) continue;
+    const extra = w.description !== undefined ? { description: w.description } : {};
+    for (const { from, to } of occurrences(w, now, now + horizonMs)) {
+      (from <= now ? active : upcoming).push({ from, to, ...extra });
+    }
+  }
+  upcoming.sort((a, b) => a.from - b.from);
+  return { active, upcoming };
+}
+
+/** Occurrences of one window that are open at `now` or start before `until` (a few at most per window). */
+function occurrences(window: Window, now: number, until: number): { from: number; to: number }[] {
+  if ('from' in window) return window.to > now && window.from < until ? [{ from: window.from, to: window.to }] : [];
+  const { schedule, durationMs } = window;
+  const found: { from: number; to: number }[] = [];
+  let after = now - durationMs;
+  for (let i = 0; i < 3; i++) {
+    let start: number | null;
+    if (schedule.kind === 'every') start = (Math.floor(after / schedule.everyMs) + 1) * schedule.everyMs;
+    else start = new Cron(schedule.expr, { timezone: schedule.timezone }).nextRun(new Date(after))?.getTime() ?? null;
+    if (start === null || start >= until) break;
+    if (start + durationMs > now) found.push({ from: start, to: start + durationMs });
+    after = start;
+  }
+  return found;
+}

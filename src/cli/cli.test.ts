@@ -48,10 +48,11 @@ describe('upkeep CLI', () => {
   it('help lists every command with its summary; an unknown one is exit 2 with the list', async () => {
     const help = await cli(['help']);
     assert.equal(help.code, 0);
+    const width = Math.max(...Object.keys(commandLoaders).map((name) => name.length));
     for (const [name, load] of Object.entries(commandLoaders)) {
       const command = await load();
       assert.equal(command.name, name, 'each loader loads the command of its own name');
-      assert.ok(help.out.includes(`  ${name.padEnd(7)}  ${command.summary}`), `help lists ${name}`);
+      assert.ok(help.out.includes(`  ${name.padEnd(width)}  ${command.summary}`), `help lists ${name}`);
     }
     const unknown = await cli(['frobnicate']);
     assert.equal(unknown.code, 2);
@@ -111,7 +112,7 @@ describe('upkeep CLI', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /No units recorded yet/);
     const j = await cli(['status', '--data-dir', 'empty-data', '--json']);
-    assert.deepEqual(JSON.parse(j.out), { units: [] });
+    assert.deepEqual(JSON.parse(j.out), { units: [], overrides: [] });
   });
 
   it('unknown commands and options are usage errors (exit 2)', async () => {

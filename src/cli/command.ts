@@ -7,6 +7,8 @@ export interface CliContext {
   cwd: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** What the user pipes in (`--password-stdin`); absent in contexts that have none. */
+  stdin?: NodeJS.ReadableStream;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM); long-running commands wait on it. */
   stopSignal: Promise<string>;
 }

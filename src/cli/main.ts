@@ -25,6 +25,13 @@ export const commandLoaders: Readonly<Record<string, () => Promise<Command>>> = 
   backups: async () => (await import('../backups/backups-command.js')).backupsCommand,
   verify: async () => (await import('../backups/verify-command.js')).verifyCommand,
   restore: async () => (await import('../backups/restore-command.js')).restoreCommand,
+  user: async () => (await import('../accounts/user-command.js')).userCommand,
+  token: async () => (await import('../accounts/token-command.js')).tokenCommand,
+  reload: async () => (await import('../control/reload-command.js')).reloadCommand,
+  override: async () => (await import('../control/override-command.js')).overrideCommand,
+  pause: async () => (await import('../control/override-command.js')).pauseCommand,
+  resume: async () => (await import('../control/override-command.js')).resumeCommand,
+  silence: async () => (await import('../control/override-command.js')).silenceCommand,
 };
 
 const GLOBAL_OPTIONS = {
@@ -163,5 +170,12 @@ function processContext(): CliContext {
     };
     for (const s of SIGNALS) process.on(s, first);
   });
-  return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stopSignal };
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    stopSignal,
+  };
 }

@@ -13,6 +13,7 @@ import { describe, it } from 'node:test';
 import type { AlertMessage } from '../notify/channel.js';
 import { startReceiver } from '../notify/channels/test-support.js';
 import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
+import { authHeadersFor } from '../web/test-auth.js';
 import { runCli } from './test-cli.js';
 import { eventually, spawnUpkeep } from './test-process.js';
 import {
@@ -95,6 +96,7 @@ async function startAndAlert(s: Scenario, storeEnv: Record<string, string>, onRu
   });
   try {
     const [, url] = await proc.waitFor(/API\s+(http:\/\/\S+)\/api\/units/);
+    const headers = await authHeadersFor({ dataDir: s.dataDir, databaseUrl: storeEnv.UPKEEP_DATABASE_URL }, 'operator');
     const sent = await eventually(async () => receiver.requests.find((r) => r.url.includes('/alerts/')), 20_000);
     // The channel's own URL is where the alert goes; its body and headers must not hold any secret.
     assertNoSecret('the webhook body', sent.body);
@@ -104,17 +106,19 @@ async function startAndAlert(s: Scenario, storeEnv: Record<string, string>, onRu
     assert.equal(message.target, expectedTarget(s.target));
     for (const { type, text } of renderEveryChannel(message)) assertNoSecret(`the ${type} channel's message`, text);
 
-    await eventually(async () => (await fetch(`${url}/api/notifications`).then((r) => r.json())).length > 0);
+    await eventually(
+      async () => (await fetch(`${url}/api/notifications`, { headers }).then((r) => r.json())).length > 0,
+    );
     for (const path of API_PATHS) {
-      const res = await fetch(`${url}${path}`);
+      const res = await fetch(`${url}${path}`, { headers });
       assert.equal(res.status, 200, path);
       assertNoSecret(`GET ${path}`, await res.text());
     }
-    const runs = (await fetch(`${url}/api/units/shop/api/runs`).then((r) => r.json())) as {
+    const runs = (await fetch(`${url}/api/units/shop/api/runs`, { headers }).then((r) => r.json())) as {
       details: { facts: { finalUrl: string } };
     }[];
     assert.equal(runs[0]?.details.facts.finalUrl, `http://${s.target}/hooks/\${TOKEN}/final?k=***`);
-    const unit = await fetch(`${url}/api/units/shop/api`).then((r) => r.json());
+    const unit = await fetch(`${url}/api/units/shop/api`, { headers }).then((r) => r.json());
     assert.equal(unit.target, expectedTarget(s.target));
     assert.equal(unit.state, 'firing');
     await onRunning();

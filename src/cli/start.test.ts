@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { authHeadersFor } from '../web/test-auth.js';
 import { eventually, spawnUpkeep } from './test-process.js';
 
 let target: Server;
@@ -42,8 +43,14 @@ after(() => {
 
 const args = () => ['start', '--plan', join(dir, 'upkeep.yml'), '--data-dir', join(dir, 'data'), '--port', '0'];
 
+/** The running upkeep's API token (set once its store exists). */
+let auth: Record<string, string> = {};
+async function signIn(dataDir: string) {
+  auth = await authHeadersFor({ dataDir }, 'operator');
+}
+
 async function json(url: string) {
-  const res = await fetch(url);
+  const res = await fetch(url, { headers: auth });
   return { status: res.status, body: await res.json() };
 }
 
@@ -52,6 +59,7 @@ describe('upkeep start (a real process)', () => {
     const first = spawnUpkeep(args(), { TARGET: base });
     try {
       const [, url] = await first.waitFor(/API\s+(http:\/\/\S+)\/api\/units/);
+      await signIn(join(dir, 'data'));
       const health = await json(`${url}/healthz`);
       assert.equal(health.status, 200);
       assert.equal(health.body.status, 'ok');
@@ -71,6 +79,7 @@ describe('upkeep start (a real process)', () => {
     const second = spawnUpkeep(args(), { TARGET: base });
     try {
       const [, url] = await second.waitFor(/API\s+(http:\/\/\S+)\/api\/units/);
+      await signIn(join(dir, 'data'));
       const runs = await json(`${url}/api/units/shop/hang/runs`);
       assert.equal(runs.body[0]?.outcome, 'abandoned', 'the run cut short by kill -9 is recorded');
       // Scheduling continues: `up` keeps getting runs after the restart.
@@ -92,6 +101,7 @@ describe('upkeep start (a real process)', () => {
     const proc = spawnUpkeep([...args(), '--drain', '300ms'], { TARGET: base });
     try {
       const [, url] = await proc.waitFor(/API\s+(http:\/\/\S+)\/api\/units/);
+      await signIn(join(dir, 'data'));
       await eventually(
         async () =>
           (await json(`${url}/api/units`)).body.some(
@@ -124,6 +134,7 @@ describe('upkeep start (a real process)', () => {
     const proc = spawnUpkeep(['start', '--plan', plan, '--data-dir', join(hbDir, 'data'), '--port', '0']);
     try {
       const [, url] = await proc.waitFor(/API\s+(http:\/\/\S+)\/api\/units/);
+      await signIn(join(hbDir, 'data'));
       const unit = (await json(`${url}/api/units/shop/nightly`)).body as {
         heartbeat: { token: string; pingUrl: string };
       };

@@ -1,5 +1,7 @@
 /** `upkeep status`: the state of every unit, read from the store (works whether or not `upkeep start` runs). */
 import pino from 'pino';
+import { overrideRows } from '../control/override-command.js';
+import { OverrideStore } from '../control/override-store.js';
 import { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
 import { createStore } from '../runs/kysely-store.js';
 import { heartbeatView, unitView } from '../runs/unit-view.js';
@@ -27,8 +29,9 @@ export const statusCommand: Command = {
       const base = await pingBaseUrl(store.database, ctx.env, values.url as string | undefined, Date.now());
       const units = (await store.listUnits()).map((r) => unitView(r, undefined, heartbeatView(tokens.get(r.id), base)));
       const failing = units.some((u) => u.state === 'firing');
+      const overrides = await new OverrideStore(store.database).listActive(Date.now());
       if (global.json) {
-        ctx.stdout.write(`${JSON.stringify({ units }, null, 2)}\n`);
+        ctx.stdout.write(`${JSON.stringify({ units, overrides }, null, 2)}\n`);
         return failing ? 1 : 0;
       }
       if (units.length === 0) {
@@ -47,6 +50,8 @@ export const statusCommand: Command = {
         u.summary ?? '',
       ]);
       ctx.stdout.write(`${table(['APP', 'UNIT', 'STATE', 'SINCE', 'LAST RUN', 'NEXT RUN', 'SUMMARY'], rows)}\n`);
+      if (overrides.length > 0)
+        ctx.stdout.write(`\nActive overrides (upkeep override clear <id>):\n${overrideRows(overrides, now)}\n`);
       return failing ? 1 : 0;
     } finally {
       await store.close();

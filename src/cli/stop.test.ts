@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createStore } from '../runs/kysely-store.js';
+import { authHeadersFor } from '../web/test-auth.js';
 import { eventually, spawnUpkeep, type UpkeepProcess } from './test-process.js';
 
 let target: Server;
@@ -47,14 +48,21 @@ function setup(checks: string[]): { plan: string; dataDir: string } {
 // A run starts within the check's period after start (the first-run spread) and then hangs for 4.5 s.
 const HANG = 'hang: { http: "${TARGET}/hang", every: 5s, timeout: 4500ms }';
 
-async function started(proc: UpkeepProcess): Promise<string> {
+/** The API token of the upkeep under test (its store exists once it prints the API line). */
+let auth: Record<string, string> = {};
+
+async function started(proc: UpkeepProcess, dataDir?: string): Promise<string> {
   const [, url] = await proc.waitFor(/API\s+(http:\/\/\S+)\/api\/units/);
+  if (dataDir) auth = await authHeadersFor({ dataDir }, 'viewer');
   return url as string;
 }
 
 async function whenRunning(url: string, unit = 'shop/hang'): Promise<void> {
   await eventually(async () => {
-    const units = (await (await fetch(`${url}/api/units`)).json()) as { id: string; running: boolean }[];
+    const units = (await (await fetch(`${url}/api/units`, { headers: auth })).json()) as {
+      id: string;
+      running: boolean;
+    }[];
     return units.some((u) => u.id === unit && u.running);
   }, 15_000);
 }
@@ -92,7 +100,7 @@ describe('stopping upkeep start (a real process)', () => {
       UPKEEP_STOP_GRACE: '1s',
     });
     try {
-      await whenRunning(await started(proc));
+      await whenRunning(await started(proc, dataDir));
       const { code, ms } = await stop(proc, 'SIGTERM');
       assert.equal(code, 0, proc.stderr());
       assert.ok(ms >= 1_000, `waited the grace period (${Math.round(ms)} ms)`);
@@ -122,7 +130,7 @@ describe('stopping upkeep start (a real process)', () => {
       TARGET: base,
     });
     try {
-      await whenRunning(await started(proc), 'shop/slow');
+      await whenRunning(await started(proc, dataDir), 'shop/slow');
       const { code, ms } = await stop(proc, 'SIGINT');
       assert.equal(code, 0);
       assert.ok(ms < 3_000, `stopped once the run finished (${Math.round(ms)} ms)`);
@@ -145,7 +153,7 @@ describe('stopping upkeep start (a real process)', () => {
       TARGET: base,
     });
     try {
-      await whenRunning(await started(proc));
+      await whenRunning(await started(proc, dataDir));
       proc.child.kill('SIGTERM');
       await proc.waitFor(/get 30s to finish \(a second signal exits at once\)/);
       const { code, signal, ms } = await stop(proc, 'SIGINT');

@@ -1,5 +1,5 @@
 /** Test helper: runs the CLI in-process with its own environment and captures what it prints. */
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { CliContext } from './command.js';
 import { main } from './main.js';
 
@@ -8,6 +8,8 @@ export interface CaptureOptions {
   cwd?: string;
   /** Makes stderr look like a terminal (progress bars draw only there). */
   tty?: boolean;
+  /** What the command reads on stdin (`--password-stdin`). */
+  stdin?: string;
 }
 
 /** A CLI context whose output the test reads; the stop signal never fires. */
@@ -27,6 +29,7 @@ export function captureContext(opts: CaptureOptions = {}) {
     cwd: opts.cwd ?? process.cwd(),
     stdout,
     stderr,
+    stdin: opts.stdin === undefined ? undefined : Readable.from([opts.stdin]),
     stopSignal: new Promise(() => {}),
   };
   return { ctx, out: () => out, err: () => err };

@@ -80,14 +80,20 @@ export class HeartbeatService {
   private readonly batch: GroupCommit<PingInput, boolean>;
 
   constructor(private readonly opts: HeartbeatServiceOptions) {
-    for (const unit of opts.units) {
-      const exp = heartbeatExpectationOf(unit);
-      if (exp) this.units.set(unit.id, { unit, exp });
-    }
+    this.setUnits(opts.units);
     this.batch = new GroupCommit((pings) => this.write(pings), {
       windowMs: opts.batchWindowMs ?? 2,
       maxBatch: opts.maxBatch ?? 1_000,
     });
+  }
+
+  /** Takes the units of a reloaded plan (call sync() after, for new tokens and lateness). */
+  setUnits(units: readonly CheckUnit[]): void {
+    this.units.clear();
+    for (const unit of units) {
+      const exp = heartbeatExpectationOf(unit);
+      if (exp) this.units.set(unit.id, { unit, exp });
+    }
   }
 
   /** How many heartbeat units the plan has. */

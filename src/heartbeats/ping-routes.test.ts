@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../schedule/clock.js';
 import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
+import { authHeaders } from '../web/test-auth.js';
 import { curl, type PingHarness, startPingHarness } from './test-ping-server.js';
 
 // Referenced so the test launcher starts PostgreSQL for this file.
@@ -159,13 +160,22 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await pings()).length, countBefore + 1, 'only the HEAD ping was stored');
     });
 
-    it('/api/units shows the token and ping URL of heartbeat units', async () => {
-      const res = await curl(['-f', `${h.base}/api/units`]);
+    it('/api/units shows the token and ping URL of heartbeat units to operators, not to viewers', async () => {
+      const as = async (role: 'viewer' | 'operator') =>
+        Object.entries(await authHeaders(h.store.database, role)).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+      const res = await curl(['-f', ...(await as('operator')), `${h.base}/api/units`]);
       const units = JSON.parse(res.stdout) as { id: string; heartbeat?: { token: string; pingUrl: string } }[];
       const hb = units.find((u) => u.id === 'shop/nightly-backup');
       assert.equal(hb?.heartbeat?.pingUrl, url);
       assert.ok((hb?.heartbeat?.token.length ?? 0) >= 22, 'at least 128 bits of base64url');
-      const log = JSON.parse((await curl(['-f', `${h.base}/api/units/shop/nightly-backup/pings?limit=2`])).stdout);
+      const token = hb?.heartbeat?.token as string;
+      for (const path of ['/api/units', '/api/units/shop/nightly-backup']) {
+        const seen = await curl(['-f', ...(await as('viewer')), `${h.base}${path}`]);
+        assert.ok(!seen.stdout.includes(token), `a viewer's ${path} leaves the heartbeat token out`);
+      }
+      const log = JSON.parse(
+        (await curl(['-f', ...(await as('viewer')), `${h.base}/api/units/shop/nightly-backup/pings?limit=2`])).stdout,
+      );
       assert.equal(log.length, 2);
     });
 

@@ -25,6 +25,7 @@ export const pingRoutes: RouteModule<{ heartbeats?: PingRouteDeps }> = {
 export function registerPingRoutes(app: FastifyInstance, heartbeats: PingRouteDeps): void {
   app.get<{ Params: { app: string; name: string }; Querystring: { limit?: string; before?: string } }>(
     '/api/units/:app/:name/pings',
+    { config: { access: 'viewer' } },
     async (req) => {
       const limit = Math.min(1000, Math.max(1, Number.parseInt(req.query.limit ?? '50', 10) || 50));
       const before = req.query.before === undefined ? undefined : Number(req.query.before);

@@ -15,7 +15,7 @@ import type { ChannelKind } from './channel.js';
 import { channelFingerprints } from './channel-key.js';
 import { channelKinds } from './channels/registry.js';
 import { testMessage } from './message.js';
-import type { ClaimedOutbox, UnitNotifyState } from './notify-schema.js';
+import type { ClaimedOutbox, PlannedNotifications, UnitNotifyState } from './notify-schema.js';
 import { NotifyStore } from './notify-store.js';
 import { type PlanContext, planReminder, planTransition } from './plan-notifications.js';
 import { defaultPolicy, notifyPolicies, type UnitNotifyPolicy } from './policy.js';
@@ -55,6 +55,11 @@ export interface NotifierOptions {
   reminderEveryMs?: number;
   /** How long finished outbox rows and their deliveries are kept (default 30 days). */
   retentionMs?: number;
+  /**
+   * Why a unit's messages are held at `now` (an operator's silence, pause or acknowledgement, src/control/), or null.
+   * Held messages are written as `suppressed` rows with this reason and never sent: dropped, not queued for later.
+   */
+  hold?: (unitId: string, now: number, what: 'transition' | 'reminder') => string | null;
   /** Told after each recorded send attempt (live pages show deliveries as they happen). Never given the error text. */
   onDelivery?: (delivery: DeliveryNote) => void;
 }
@@ -94,8 +99,9 @@ const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 export class Notifier {
   /** The notification store, for the API and `upkeep notify` listings. */
   readonly store: NotifyStore;
-  private readonly policies: Map<string, UnitNotifyPolicy>;
-  private readonly fallback: UnitNotifyPolicy;
+  private policies: Map<string, UnitNotifyPolicy>;
+  private fallback: UnitNotifyPolicy;
+  private plan: Plan;
   private readonly kinds: readonly ChannelKind<unknown, unknown>[];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly shutdown = new AbortController();
@@ -110,6 +116,7 @@ export class Notifier {
 
   constructor(private readonly opts: NotifierOptions) {
     this.store = new NotifyStore(opts.database);
+    this.plan = opts.plan;
     this.policies = notifyPolicies(opts.plan);
     this.fallback = defaultPolicy(opts.plan);
     this.kinds = opts.kinds ?? channelKinds;
@@ -119,6 +126,15 @@ export class Notifier {
   start(): void {
     if (this.loop) return;
     this.loop = this.runLoop();
+  }
+
+  /** Takes a reloaded plan: channels, routes and policies; channel fingerprints are synced again on the next pass. */
+  setPlan(plan: Plan): void {
+    this.plan = plan;
+    this.policies = notifyPolicies(plan);
+    this.fallback = defaultPolicy(plan);
+    this.synced = null;
+    this.wake();
   }
 
   /** Looks again now (call after recording a transition, so a message goes out without waiting for the poll). */
@@ -157,8 +173,8 @@ export class Notifier {
 
   /** Sends a test message to `channel` now, through the outbox (so it is recorded), and reports what happened. */
   async sendTest(channel: string): Promise<TestSendResult> {
-    if (this.opts.plan.notify[channel] === undefined) {
-      const known = Object.keys(this.opts.plan.notify);
+    if (this.plan.notify[channel] === undefined) {
+      const known = Object.keys(this.plan.notify);
       throw new Error(
         `no channel "${channel}" under "notify" in the plan${known.length > 0 ? `; channels: ${known.join(', ')}` : ''}`,
       );
@@ -195,6 +211,26 @@ export class Notifier {
     }
   }
 
+  /**
+   * What `plan` decided, with its rows suppressed when the unit's messages are held (a silence). Channels were told
+   * nothing, so a firing they did not hear leaves the notify state as it was; a resolution still ends the episode.
+   */
+  private held<T extends PlannedNotifications | null>(
+    unitId: string,
+    what: 'transition' | 'reminder',
+    before: UnitNotifyState,
+    plan: () => T,
+  ): T {
+    const planned = plan();
+    if (planned === null || planned.rows.length === 0 || !this.opts.hold) return planned;
+    const note = this.opts.hold(unitId, this.opts.clock.now(), what);
+    if (note === null) return planned;
+    const rows = planned.rows.map((row) => ({ ...row, status: 'suppressed' as const, note }));
+    const resolves = planned.rows.some((row) => row.event === 'resolved');
+    const state = what === 'reminder' || resolves ? planned.state : before;
+    return { rows, state } as T;
+  }
+
   private policy(unitId: string): UnitNotifyPolicy {
     return this.policies.get(unitId) ?? this.fallback;
   }
@@ -215,7 +251,7 @@ export class Notifier {
 
   private syncChannels(): Promise<void> {
     this.synced ??= this.channelKey()
-      .then((key) => this.store.syncChannels(channelFingerprints(this.opts.plan, key)))
+      .then((key) => this.store.syncChannels(channelFingerprints(this.plan, key)))
       .then((enabled) => {
         if (enabled.length > 0)
           this.opts.logger.info({ channels: enabled }, 'channels re-enabled: their plan entry changed');
@@ -252,7 +288,9 @@ export class Notifier {
         lookbackMs: (unitId) => this.policy(unitId).flapping?.withinMs ?? 0,
         plan: (input) =>
           this.guard(input.transition.unitId, input.state, () =>
-            planTransition(input, this.policy(input.transition.unitId), ctx),
+            this.held(input.transition.unitId, 'transition', input.state, () =>
+              planTransition(input, this.policy(input.transition.unitId), ctx),
+            ),
           ),
       });
       if (processed < BATCH) break;
@@ -264,7 +302,11 @@ export class Notifier {
       await this.store.planReminders({
         now: ctx.now,
         plan: (input) =>
-          this.guard(input.unit.id, input.state, () => planReminder(input, this.policy(input.unit.id), ctx)),
+          this.guard(input.unit.id, input.state, () =>
+            this.held(input.unit.id, 'reminder', input.state, () =>
+              planReminder(input, this.policy(input.unit.id), ctx),
+            ),
+          ),
       });
     }
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {
@@ -298,7 +340,7 @@ export class Notifier {
   private async deliver(claim: ClaimedOutbox, opts: { retry: boolean }): Promise<SendResult> {
     const { clock, logger } = this.opts;
     const result = await sendClaimed(claim, {
-      channels: this.opts.plan.notify,
+      channels: this.plan.notify,
       kinds: this.kinds,
       logger,
       dispatcher: this.opts.dispatcher,

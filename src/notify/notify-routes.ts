@@ -1,5 +1,8 @@
 /** Read-only API of notifications: what was queued, every delivery attempt, and each channel's state. */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { limitQuery } from '../web/api-params.js';
 import type { RouteModule } from '../web/route-module.js';
 import type { NotifierStatus } from './notifier.js';
 import type { NotifyStore } from './notify-store.js';
@@ -16,43 +19,56 @@ export const notifyRoutes: RouteModule<Partial<NotifyRouteDeps>> = {
   },
 };
 
-const STATUSES = new Set(['pending', 'sending', 'sent', 'failed', 'suppressed']);
+const STATUSES = ['pending', 'sending', 'sent', 'failed', 'suppressed'] as const;
 
 /** Registers /api/notifications, /api/deliveries and /api/channels. */
-export function registerNotifyRoutes(app: FastifyInstance, deps: NotifyRouteDeps): void {
+export function registerNotifyRoutes(root: FastifyInstance, deps: NotifyRouteDeps): void {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   const { store } = deps.notifier;
+  const viewer = { access: 'viewer' as const };
+  const tags = ['notifications'];
 
-  app.get<{ Querystring: { limit?: string; status?: string; channel?: string; unit?: string; before?: string } }>(
+  app.get(
     '/api/notifications',
-    async (req, reply) => {
-      const { status, channel, unit } = req.query;
-      if (status !== undefined && !STATUSES.has(status)) {
-        return reply.code(400).send({ error: `status must be one of ${[...STATUSES].join(', ')}` });
-      }
-      return store.listOutbox({
-        limit: clampInt(req.query.limit, 100),
-        status: status as Parameters<NotifyStore['listOutbox']>[0]['status'],
-        channel,
-        unitId: unit,
-        before: req.query.before === undefined ? undefined : Number(req.query.before),
-      });
+    {
+      config: viewer,
+      schema: {
+        tags,
+        summary: 'Queued and sent notifications, newest first',
+        querystring: z.object({
+          limit: limitQuery(100),
+          status: z.enum(STATUSES).optional(),
+          channel: z.string().max(200).optional(),
+          unit: z.string().max(400).optional(),
+          before: z.coerce.number().int().optional().describe('an outbox id: rows older than it'),
+        }),
+      },
+    },
+    async (req) => {
+      const { status, channel, unit, limit, before } = req.query;
+      return store.listOutbox({ limit, status, channel, unitId: unit, before });
     },
   );
 
-  app.get<{ Querystring: { limit?: string; notification?: string; channel?: string } }>(
+  app.get(
     '/api/deliveries',
+    {
+      config: viewer,
+      schema: {
+        tags,
+        summary: 'Delivery attempts, newest first',
+        querystring: z.object({
+          limit: limitQuery(100),
+          notification: z.coerce.number().int().optional().describe('an outbox id'),
+          channel: z.string().max(200).optional(),
+        }),
+      },
+    },
     async (req) =>
-      store.listDeliveries({
-        limit: clampInt(req.query.limit, 100),
-        outboxId: req.query.notification === undefined ? undefined : Number(req.query.notification),
-        channel: req.query.channel,
-      }),
+      store.listDeliveries({ limit: req.query.limit, outboxId: req.query.notification, channel: req.query.channel }),
   );
 
-  app.get('/api/channels', async () => store.listChannelStates());
-}
-
-function clampInt(text: string | undefined, fallback: number): number {
-  const n = text === undefined ? fallback : Number.parseInt(text, 10);
-  return Number.isFinite(n) ? Math.min(1000, Math.max(1, n)) : fallback;
+  app.get('/api/channels', { config: viewer, schema: { tags, summary: "Each channel's state" } }, async () =>
+    store.listChannelStates(),
+  );
 }

@@ -18,6 +18,7 @@ describe('planJsonSchema', () => {
       'apps',
       'history',
       'maintenance',
+      'metrics',
       'notify',
       'routes',
       'secretVars',

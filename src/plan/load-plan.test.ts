@@ -170,7 +170,7 @@ describe('parsePlan: hostile input, with exact line:col', () => {
       'upkeep.yml:7:9: unknown key "evry" (expected one of: every, schedule, timeout, alert, description, notify, renotify, recovery, flapping, http, method, headers, body, maxRedirects, maxBodyBytes, insecure, expect; did you mean "every"?)',
     ]);
     assert.deepEqual(problems('version: 1\ntimezon: UTC\napps: {}\n'), [
-      'upkeep.yml:2:1: unknown key "timezon" (expected one of: version, timezone, notify, routes, apps, alerts, maintenance, history, secretVars; did you mean "timezone"?)',
+      'upkeep.yml:2:1: unknown key "timezon" (expected one of: version, timezone, notify, routes, apps, alerts, maintenance, history, metrics, secretVars; did you mean "timezone"?)',
     ]);
     assert.deepEqual(problems(withChecks('      api: { http: "https://x/", expect: { statuss: 200 } }\n')), [
       'upkeep.yml:5:44: unknown key "statuss" (expected one of: status, body, keyword, notKeyword, responseTime, metrics, heapGrowth; did you mean "status"?)',

@@ -22,12 +22,13 @@ import {
 import { planSchema } from './plan-schema.js';
 import type { AppPlan, CheckEntry, MaintenanceWindow, Plan } from './plan-types.js';
 import { channelSecrets, planSecrets } from './secret-vars.js';
+import { checkStatusPages } from './status-rules.js';
 import type { CheckUnit } from './units.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 import { toPlanIssues } from './zod-issues.js';
 
 export { PlanError, type PlanIssue } from './plan-error.js';
-export type { AppPlan, ChannelPlan, CheckEntry, MaintenanceWindow, Plan } from './plan-types.js';
+export type { AppPlan, ChannelPlan, CheckEntry, MaintenanceWindow, Plan, StatusPagePlan } from './plan-types.js';
 
 /** What a loaded plan gives the rest of upkeep. */
 export interface LoadedPlan {
@@ -78,11 +79,13 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
   checkUniqueNames(input, ctx);
   checkAppReferences(input, ctx);
   checkCheckChannels(input, ctx);
+  const statusPages = checkStatusPages(input, ctx);
   if (timezone === undefined) fail();
   const zone = timezone as string;
   const maintenance = compileMaintenance(input, zone, ctx);
 
   const apps = compileApps(input, { kinds, timezone: zone, source, issues });
+  for (const [app, page] of Object.entries(statusPages)) if (apps[app]) apps[app].status = page;
   const backups = compileBackupPlans(input, { timezone: zone, source, issues, file });
   if (issues.length > 0) fail();
 
@@ -96,6 +99,7 @@ export function parsePlan(text: string, options: ParseOptions): LoadedPlan {
     maintenance,
     retention,
     alerts: compileAlertDefaults(input.alerts),
+    metrics: { public: input.metrics?.public ?? false },
   };
   const secrets = planSecrets(source.used, input.secretVars, channelSecrets(input.notify));
   const mask = maskerFor(secrets);

@@ -185,6 +185,18 @@ const secretSchema = z.strictObject({
   verify: z.string().min(1).optional().describe('A check of this app to run after rotating.'),
 });
 
+/** `status:` of an app: its public status page at /status/<app> (src/status/), opt-in, showing only what it names. */
+const statusPageSchema = z
+  .strictObject({
+    title: z.string().trim().min(1).max(120).describe('The page title, e.g. "Shop".'),
+    show: z
+      .record(nameKey, z.string().trim().min(1).max(80))
+      .describe(
+        'The units shown, each under its public name: { api-health: "API", main.backup: "Backups" }. Only these appear on the page, its feed and badges; never a target or an internal name.',
+      ),
+  })
+  .describe('A public status page at /status/<app>: a title and which units it shows under what public names.');
+
 /** One app: its checks and (compiled in later issues) databases, repos, secrets and checklists. */
 export function appSchema(checkEntry: z.ZodType) {
   return z.strictObject({
@@ -203,6 +215,7 @@ export function appSchema(checkEntry: z.ZodType) {
       .record(z.string(), z.array(z.string().min(1)).min(1))
       .optional()
       .describe('Manual tasks by schedule: weekly: [ "Review user feedback" ].'),
+    status: statusPageSchema.optional(),
   });
 }
 
@@ -260,6 +273,15 @@ export function planSchema(checkEntry: z.ZodType) {
       .describe('Notification defaults for every check: renotify, recovery, flapping.'),
     maintenance: z.array(maintenanceSchema).optional(),
     history: historySchema.optional(),
+    metrics: z
+      .strictObject({
+        public: z
+          .boolean()
+          .default(false)
+          .describe('Serve /metrics without a token (default false: a viewer token is needed).'),
+      })
+      .optional()
+      .describe('Prometheus metrics at /metrics.'),
     secretVars: z
       .array(
         z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {

@@ -46,6 +46,15 @@ export interface AppPlan {
   repos: NonNullable<AppInput['repos']>;
   secrets: NonNullable<AppInput['secrets']>;
   checklists: NonNullable<AppInput['checklists']>;
+  /** The public status page (`status:`), when the app has one. */
+  status?: StatusPagePlan;
+}
+
+/** An app's public status page: its title and the units shown, by unit name, with their public names. */
+export interface StatusPagePlan {
+  title: string;
+  /** Unit name (as in `app/<name>`) → public name; only these are ever shown publicly. */
+  show: Record<string, string>;
 }
 
 /** A notification channel: `type` plus the channel's own keys (checked by the channel itself). */
@@ -71,6 +80,8 @@ export interface Plan {
   retention: Retention;
   /** Notification defaults from `alerts:` (renotify off, recovery on, flapping 4 within 1h when not given). */
   alerts?: NotifyOptions;
+  /** `metrics:`: whether /metrics is served without a token (default false). */
+  metrics?: { public: boolean };
 }
 
 /** The default history retention: raw 7d, minute rollups 2d, hour 90d, day 730d. */

@@ -35,7 +35,7 @@ let defs: ReturnType<typeof unit>[] = [];
 const unitErrors: [string, { message: string; since: number }][] = [];
 
 /** The store with every method call counted. */
-function counted(inner: KyselyStore): Store {
+function counted(inner: KyselyStore): KyselyStore {
   return new Proxy(inner, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
@@ -131,13 +131,9 @@ before(async () => {
     ],
     activeOverrides: async () => 2,
   });
-  // Stands in for the auth hook (src/accounts/): the caller's role, as a principal on the request.
-  server.addHook('onRequest', async (req) => {
-    const role = req.headers['x-test-role'];
-    if (role === 'viewer' || role === 'operator') req.principal = { kind: 'token', name: `test-${role}`, role };
-  });
   base = await server.listen({ host: '127.0.0.1', port: 0 });
-  headers = await authHeaders(store.database, 'viewer');
+  // Operators see heartbeat tokens; the viewer's case has its own test.
+  headers = await authHeaders(store.database, 'operator');
 });
 
 beforeEach(() => calls.clear());
@@ -167,8 +163,8 @@ describe('dashboard read side', () => {
   });
 
   it('shows heartbeat tokens to operators only', async () => {
-    const as = async (role: string, path: string) =>
-      (await (await fetch(`${base}${path}`, { headers: { ...headers, 'x-test-role': role } })).json()) as {
+    const as = async (role: 'viewer' | 'operator', path: string) =>
+      (await (await fetch(`${base}${path}`, { headers: await authHeaders(store.database, role) })).json()) as {
         heartbeat?: unknown;
         heartbeats?: { heartbeat?: unknown }[];
       };

@@ -257,6 +257,17 @@ export class KyselyStore implements Store {
     return abandoned;
   }
 
+  async releaseClaim(unitId: string, worker: string): Promise<void> {
+    await this.write('releaseClaim', (trx) =>
+      trx
+        .updateTable('units')
+        .set({ running_since: null, running_by: null, lease_until: null })
+        .where('id', '=', unitId)
+        .where('running_by', '=', worker)
+        .execute(),
+    );
+  }
+
   async setNextRunAt(unitId: string, at: number): Promise<void> {
     const result = await this.write('setNextRunAt', (trx) =>
       trx.updateTable('units').set({ next_run_at: at }).where('id', '=', unitId).executeTakeFirst(),

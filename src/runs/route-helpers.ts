@@ -7,11 +7,10 @@ import type { ApiDeps } from './runs-routes.js';
 export type UnitParams = { Params: { app: string; name: string } };
 
 /**
- * Whether this caller may see heartbeat tokens: operators and admins. A request without a principal is one the auth
- * hook let through unauthenticated (no accounts capability wired), as before accounts existed.
+ * Whether this caller may see heartbeat tokens: operators and admins (a token lets anyone send pings).
  */
 export function seesTokens(req: FastifyRequest): boolean {
-  return req.principal === undefined || allows(req.principal.role, 'operator');
+  return allows(req.principal?.role, 'operator');
 }
 
 /** The tokens of the given heartbeat units, by id (the whole map only from a heartbeat source without lookups). */

@@ -49,6 +49,8 @@ export interface Store {
    * failure), clears its running fields and leaves the alert state alone. Returns the abandoned unit ids.
    */
   abandonRuns(opts: { now: number; worker?: string; expiredOnly?: boolean; deadWorkers?: string[] }): Promise<string[]>;
+  /** Gives up `worker`'s claim on a unit without recording a run (a paused unit); its nextRunAt stays as claimed. */
+  releaseClaim(unitId: string, worker: string): Promise<void>;
   /** Sets a unit's nextRunAt (e.g. `upkeep run` now, or after a plan change). */
   setNextRunAt(unitId: string, at: number): Promise<void>;
 

@@ -212,6 +212,21 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         assert.equal(after?.lastRunAt, T0 + 1001);
       }));
 
+    it("releaseClaim frees only its own worker's claim, records no run and keeps the claimed next run", () =>
+      withStore(async (store) => {
+        await store.syncUnits([unit('a/x')], () => T0);
+        const lease = { limit: 10, leaseMs: () => 60_000, nextRunAt: (_: string, t: number) => t + 100 };
+        assert.equal((await store.claimDue({ ...lease, now: T0, worker: 'w1' })).length, 1);
+        await store.releaseClaim('a/x', 'w2');
+        assert.equal((await store.getUnit('a/x'))?.runningBy, 'w1', "another worker's release changes nothing");
+        await store.releaseClaim('a/x', 'w1');
+        const after = await store.getUnit('a/x');
+        assert.equal(after?.runningBy, null);
+        assert.equal(after?.nextRunAt, T0 + 100);
+        assert.deepEqual(await store.listRuns({ unitId: 'a/x', limit: 10 }), []);
+        assert.equal((await store.claimDue({ ...lease, now: T0 + 100, worker: 'w2' })).length, 1, 'claimable again');
+      }));
+
     it('abandonRuns: by worker on shutdown, by expired lease or dead worker, and all on a crash restart', () =>
       withStore(async (store) => {
         const firing: AlertState = {

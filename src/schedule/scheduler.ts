@@ -31,6 +31,8 @@ export interface SchedulerOptions {
   nextRunAt: (unit: CheckUnit, after: number) => number;
   /** True when `unit` is inside a maintenance window at `now`. */
   inMaintenance: (unit: CheckUnit, now: number) => boolean;
+  /** True when an operator paused `unit` (src/control/): its claim is released without a run. */
+  paused?: (unit: CheckUnit, now: number) => boolean;
   dispatcher?: Dispatcher;
   /** The heartbeat kind's last-ping reader (src/heartbeats/heartbeat-service.ts). */
   heartbeats?: ProbeContext['heartbeats'];
@@ -111,6 +113,11 @@ export class Scheduler {
     for (const claim of claims) {
       const unit = this.units.get(claim.unitId);
       if (!unit) continue; // a unit another worker's newer plan knows; its claim lease lapses harmlessly.
+      if (this.opts.paused?.(unit, now)) {
+        // Not run and not judged (a paused heartbeat is not late); the claim already moved its next due time on.
+        await this.opts.store.releaseClaim(unit.id, this.opts.worker);
+        continue;
+      }
       this.lag.add(Math.max(0, now - claim.dueAt));
       const run = this.runUnit(unit, now).finally(() => {
         this.inFlight.delete(unit.id);
@@ -119,6 +126,26 @@ export class Scheduler {
       this.inFlight.set(unit.id, run);
     }
     return claims.length;
+  }
+
+  /** Replaces the units after a plan reload; runs in flight finish under their old definition. */
+  setUnits(units: readonly CheckUnit[]): void {
+    this.units.clear();
+    for (const unit of units) this.units.set(unit.id, unit);
+    this.wake.abort();
+  }
+
+  /** The unit of this id in the current plan. */
+  unit(id: string): CheckUnit | undefined {
+    return this.units.get(id);
+  }
+
+  /** Makes a unit due now and wakes the loop (an operator's "run now"); false when the plan has no such unit. */
+  async runNow(id: string): Promise<boolean> {
+    if (!this.units.has(id)) return false;
+    await this.opts.store.setNextRunAt(id, this.opts.clock.now());
+    this.wake.abort();
+    return true;
   }
 
   /** Resolves when every run started so far has been recorded (tests and `upkeep run`). */

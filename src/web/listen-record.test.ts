@@ -10,6 +10,7 @@ import { createStore, type KyselyStore } from '../runs/kysely-store.js';
 import { ManualClock } from '../schedule/clock.js';
 import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
 import { pingBaseUrl, recordListener, runningListenerUrl } from './listen-record.js';
+import { authHeadersFor } from './test-auth.js';
 
 const root = mkdtempSync(join(tmpdir(), 'upkeep-listen-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -101,6 +102,7 @@ describe('upkeep status in another process', () => {
     const start = spawnUpkeep(['start', plan, '--data-dir', dataDir, '--port', '0']);
     try {
       const [, url] = await start.waitFor(/API\s+(http:\/\/\S+)\/api\/units/);
+      const headers = await authHeadersFor({ dataDir }, 'viewer');
       const heartbeat = await status();
       assert.equal(heartbeat.pingUrl, `${url}/ping/${heartbeat.token}`);
       assert.doesNotMatch(url as string, /:8080$/);
@@ -110,7 +112,9 @@ describe('upkeep status in another process', () => {
       assert.equal((await exec.exited).code, 0);
       assert.equal(exec.stderr(), '', 'no ping failed');
       await eventually(async () => {
-        const runs = (await (await fetch(`${url}/api/units/shop/nightly/runs`)).json()) as { summary: string }[];
+        const runs = (await (await fetch(`${url}/api/units/shop/nightly/runs`, { headers })).json()) as {
+          summary: string;
+        }[];
         return runs.length >= 2; // the curl-style ping above and exec's
       });
     } finally {

@@ -62,15 +62,27 @@ export async function recordListener(
   };
 }
 
+/** A running `upkeep start` as its record says: its worker name, URL, host and process id. */
+export interface RunningListener extends ListenerRow {
+  worker: string;
+}
+
+/** Every running `upkeep start` recorded in the store, most recently seen first (`upkeep reload` signals them). */
+export async function runningListeners(database: Database, now: number): Promise<RunningListener[]> {
+  const db = database.db as unknown as Kysely<{ upkeep_meta: MetaTable }>;
+  const rows = await db.selectFrom('upkeep_meta').selectAll().where('key', 'like', `${PREFIX}%`).execute();
+  return rows
+    .map((r) => {
+      const row = parseRow(r.value);
+      return row && { ...row, worker: r.key.slice(PREFIX.length) };
+    })
+    .filter((r): r is RunningListener => r !== undefined && now - r.seenAt < STALE_MS && alive(r))
+    .sort((a, b) => b.seenAt - a.seenAt);
+}
+
 /** The URL of the most recently seen running `upkeep start`, or undefined when none is running. */
 export async function runningListenerUrl(database: Database, now: number): Promise<string | undefined> {
-  const db = database.db as unknown as Kysely<{ upkeep_meta: MetaTable }>;
-  const rows = await db.selectFrom('upkeep_meta').select('value').where('key', 'like', `${PREFIX}%`).execute();
-  const live = rows
-    .map((r) => parseRow(r.value))
-    .filter((r): r is ListenerRow => r !== undefined && now - r.seenAt < STALE_MS && alive(r))
-    .sort((a, b) => b.seenAt - a.seenAt);
-  return live[0]?.url;
+  return (await runningListeners(database, now))[0]?.url;
 }
 
 function parseRow(value: string): ListenerRow | undefined {

@@ -8,6 +8,7 @@ import { initialAlertState } from '../alerts/transition.js';
 import { createStore, type KyselyStore } from '../runs/kysely-store.js';
 import type { SchedulerStatus } from '../schedule/scheduler.js';
 import { buildServer } from './server.js';
+import { authHeaders } from './test-auth.js';
 
 const NOW = Date.parse('2026-11-22T10:00:00Z');
 let dir: string;
@@ -85,6 +86,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A GET as a viewer (every /api read needs one). */
+async function get(app: ReturnType<typeof server>, url: string) {
+  return app.inject({ url, headers: await authHeaders(store.database, 'viewer') });
+}
+
 function server() {
   return buildServer({
     store,
@@ -116,10 +122,10 @@ describe('HTTP API', () => {
 
   it('lists apps with state counts and units with their state', async () => {
     const app = server();
-    assert.deepEqual((await app.inject('/api/apps')).json(), [
+    assert.deepEqual((await get(app, '/api/apps')).json(), [
       { name: 'shop', units: 2, states: { ok: 1, firing: 1 }, worst: 'firing' },
     ]);
-    const units = (await app.inject('/api/units')).json() as { id: string; state: string; severity: string | null }[];
+    const units = (await get(app, '/api/units')).json() as { id: string; state: string; severity: string | null }[];
     assert.deepEqual(
       units.map((u) => [u.id, u.state, u.severity]),
       [
@@ -131,13 +137,13 @@ describe('HTTP API', () => {
 
   it('shows one unit with its transitions, its runs and its history', async () => {
     const app = server();
-    const unit = (await app.inject('/api/units/shop/home')).json();
+    const unit = (await get(app, '/api/units/shop/home')).json();
     assert.equal(unit.transitions[0].reason, '2 consecutive failures: HTTP 503');
-    const runs = (await app.inject('/api/units/shop/home/runs')).json();
+    const runs = (await get(app, '/api/units/shop/home/runs')).json();
     assert.equal(runs.length, 1);
     assert.equal(runs[0].outcome, 'critical');
     const history = (
-      await app.inject(`/api/units/shop/home/history?grain=minute&from=${NOW - 60_000}&to=${NOW + 60_000}`)
+      await get(app, `/api/units/shop/home/history?grain=minute&from=${NOW - 60_000}&to=${NOW + 60_000}`)
     ).json();
     assert.equal(history.length, 1);
     assert.equal(history[0].failedRuns, 1);
@@ -146,7 +152,7 @@ describe('HTTP API', () => {
   it("a unit whose result upkeep could not store shows upkeep's error, not down", async () => {
     live = { ...live, unitErrors: { 'shop/api': { message: 'could not store the result: SQLITE_FULL', since: NOW } } };
     try {
-      const unit = (await server().inject('/api/units/shop/api')).json();
+      const unit = (await get(server(), '/api/units/shop/api')).json();
       assert.equal(unit.state, 'error');
       assert.match(unit.summary, /SQLITE_FULL/);
     } finally {
@@ -156,10 +162,10 @@ describe('HTTP API', () => {
 
   it('answers clear 404s and 400s', async () => {
     const app = server();
-    const missing = await app.inject('/api/units/shop/nope');
+    const missing = await get(app, '/api/units/shop/nope');
     assert.equal(missing.statusCode, 404);
     assert.match(missing.json().error, /no unit "shop\/nope"/);
-    assert.equal((await app.inject('/api/units/shop/api/history?grain=week')).statusCode, 400);
-    assert.equal((await app.inject('/nowhere')).statusCode, 404);
+    assert.equal((await get(app, '/api/units/shop/api/history?grain=week')).statusCode, 400);
+    assert.equal((await get(app, '/nowhere')).statusCode, 404);
   });
 });

@@ -1,17 +1,27 @@
 /** upkeep's HTTP server: its own /healthz and the read-only API. Built by the composition root (src/app.ts). */
 import { createServer } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { registerAuthHook } from '../accounts/auth-hook.js';
+import type { SessionPolicy } from '../accounts/session-policy.js';
 import type { Window } from '../alerts/maintenance.js';
+import type { AuditLog } from '../control/audit-port.js';
+import type { Control } from '../control/control-deps.js';
 import type { ChangeFeed } from '../core/change.js';
 import type { PingRouteDeps } from '../heartbeats/ping-routes.js';
+import type { RunTally } from '../metrics/run-tally.js';
 import type { NotifyRouteDeps } from '../notify/notify-routes.js';
+import type { LoadedPlan } from '../plan/load-plan.js';
 import type { Store } from '../runs/run-store.js';
 import type { LiveScheduler } from '../runs/unit-view.js';
+import type { Database } from '../store/database.js';
+import { registerSecurityHeaders, setRawSecurityHeaders } from './headers.js';
+import { API_BODY_LIMIT, refusedRequest, registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { ROUTE_MODULES } from './routes.js';
 
 export interface ServerDeps {
-  store: Store;
+  /** The run store; its database also holds the accounts tables the auth hook reads. */
+  store: Store & { readonly database: Database };
   /** The scheduler; `unitStatus` and `unitErrorList` let a view ask about one unit instead of walking status(). */
   scheduler?: LiveScheduler;
   logger: Logger;
@@ -25,12 +35,35 @@ export interface ServerDeps {
   notifier?: NotifyRouteDeps['notifier'];
   /** Where routes that change something publish it for live pages (the hub in src/web/live/). */
   changes?: ChangeFeed;
+  /** Fastify's trustProxy (UPKEEP_TRUST_PROXY / --trust-proxy): true, a hop count, or addresses/CIDRs. */
+  trustProxy?: boolean | number | string;
+  /** The key TOTP secrets are encrypted with (derived from the data dir's key file). */
+  accountsKey?: () => Promise<Buffer>;
+  /** Session timeouts (tests shorten them). */
+  sessionPolicy?: SessionPolicy;
+  /** Overrides, operator actions and plan reload (src/control/), wired by the composition root. */
+  control?: Control;
+  /** Where action routes record who did what (accounts' audit log behind control's port, src/control/audit-port.ts). */
+  audit?: AuditLog;
   /** The plan's maintenance windows as they are now (after a reload too), for the overview. */
   maintenance?: () => readonly Window[];
   /** How many overrides are active (the control capability's), for the overview. */
   activeOverrides?: () => Promise<number>;
   /** Unsent bytes one live stream may hold before the slow client is dropped (default 1 MiB; tests lower it). */
   liveMaxBufferedBytes?: number;
+  /** The running plan (read on every use: it may be reloaded). Status pages and /metrics' access read it. */
+  plan?: () => LoadedPlan;
+  /** The store's database, for capabilities with tables of their own (announcements, /metrics' sources). */
+  database?: Database;
+  /** Runs recorded by this process, for /metrics' `upkeep_runs_total`. */
+  runTally?: Pick<RunTally, 'entries'>;
+  /** How long a rendered status page, feed or badge is reused (default 5 s). */
+  statusCacheTtlMs?: number;
+}
+
+/** What a request log line says about the request: method, path with query values masked, and the client. */
+function requestLogFields(req: { method?: string; url?: string; ip?: string }) {
+  return { method: req.method, url: req.url?.replace(/([?&][^=&#]*=)[^&#]*/g, '$1***'), remoteAddress: req.ip };
 }
 
 /** The loop is considered stalled when it has not ticked for this long. */
@@ -38,19 +71,32 @@ const STALL_MS = 30_000;
 
 /** Builds the Fastify app (not yet listening). */
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const logger = deps.logger.child({ component: 'web' });
+  // Request logs name the path with query values masked: a link such as /setup?token=... must not reach the logs.
+  const logger = deps.logger.child({ component: 'web' }, { serializers: { req: requestLogFields } });
   // Pings are answered by node's HTTP server before Fastify sees them (ping-handler.ts); everything else is Fastify's.
   const raw = ROUTE_MODULES.flatMap((routes) => routes.rawHandler?.(deps, logger) ?? []);
   // Request logs are pino `info`; upkeep logs at `warn` unless UPKEEP_LOG_LEVEL asks for more.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    // Behind a reverse proxy, req.ip and req.protocol (and so the Secure cookie) come from X-Forwarded-*.
+    // A hop count is accepted at run time (proxy-addr), though Fastify's types name only booleans and addresses.
+    trustProxy: (deps.trustProxy ?? false) as boolean | string,
+    bodyLimit: API_BODY_LIMIT,
     serverFactory: (handler) =>
       createServer((req, res) => {
+        // Set before a raw handler answers; on Fastify's path its onSend hook sets the same values again.
+        setRawSecurityHeaders(req, res);
         if (!raw.some((answer) => answer(req, res))) handler(req, res);
       }),
   });
 
-  app.get('/healthz', async (_req, reply) => {
+  // First, so every answer gets them: routes, 404s and errors alike.
+  registerSecurityHeaders(app);
+  // Before any route, so every route (whatever module adds it) passes through it.
+  registerAuthHook(app, deps, logger);
+  registerOpenApi(app, deps.version);
+
+  app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
     const problems: string[] = [];
     try {
       await deps.store.ping();
@@ -77,10 +123,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(problems.length === 0 ? 200 : 503).send(body);
   });
 
-  for (const routes of ROUTE_MODULES) routes.register(app, deps);
+  // After the OpenAPI generator has loaded, so it sees every route's schemas.
+  app.after(() => {
+    registerOpenApiRoute(app);
+    for (const routes of ROUTE_MODULES) routes.register(app, deps);
+  });
 
   // A failure inside upkeep is reported as upkeep's, with a 5xx of its own, never as a verdict about a target.
-  app.setErrorHandler((err: Error, _req, reply) => {
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    const refused = refusedRequest(err);
+    if (refused) return reply.code(refused.status).send(refused.body);
     deps.logger.error({ err }, 'api error');
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     return reply
