@@ -104,7 +104,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // Open dashboards hear of changes through the live hub; a caller's own feed (tests, embedders) hears them too.
   const hub = new LiveHub();
   const outer = opts.changes;
-  const feed: ChangeFeed = outer ? { publish: (c) => (hub.publish(c), outer.publish(c)) } : hub;
+  const feed: ChangeFeed = outer
+    ? {
+        publish: (c) => {
+          hub.publish(c);
+          outer.publish(c);
+        },
+      }
+    : hub;
   // Operators' overrides, consulted in memory at every run (src/control/overrides.ts).
   const overrides = new Overrides({ store: new OverrideStore(store.database), clock, logger, changes: feed });
   await closingOnError(store, () => overrides.refresh());

@@ -17,7 +17,6 @@ import { recordedChanges } from '../web/live/producers.js';
 import { buildServer } from '../web/server.js';
 import { authHeaders } from '../web/test-auth.js';
 import { createStore, type KyselyStore } from './kysely-store.js';
-import type { Store } from './run-store.js';
 import { claimOne, DAY, HOUR, LATER, OK, run, T0, unit } from './store-contract-fixtures.js';
 
 const NOW = T0 + 30 * DAY;
