@@ -3,35 +3,52 @@
  * sparklines (one query for the page's units), and one unit's uptime (four aggregate reads of its roll-ups).
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { maintenanceAt } from '../alerts/maintenance.js';
+import { limitQuery, unitIdParams } from '../web/api-params.js';
 import type { OverviewSummary } from './overview-summary.js';
-import { baseUrl, clampInt, notFound, seesTokens, tokensOf, unitId } from './route-helpers.js';
+import { baseUrl, notFound, seesTokens, tokensOf, unitId } from './route-helpers.js';
 import type { ApiDeps } from './runs-routes.js';
 import { heartbeatView, liveOf, unitGroup, unitView } from './unit-view.js';
 import { sparklines, unitUptime } from './uptime.js';
 
-const viewer = { config: { access: 'viewer' as const } };
+const viewer = { access: 'viewer' as const };
+const tags = ['dashboard'];
 
 /** Registers /api/overview, /api/apps/:app and /api/units/:app/:name/uptime. */
 export function registerDashboardRoutes(
-  app: FastifyInstance,
+  root: FastifyInstance,
   deps: ApiDeps,
   overview: () => ReturnType<OverviewSummary['snapshot']>,
 ): void {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   const { store } = deps;
 
-  app.get('/api/overview', viewer, async () => {
+  const overviewSchema = { tags, summary: 'Apps worst first, counts by state, firing alerts, maintenance' };
+  app.get('/api/overview', { config: viewer, schema: overviewSchema }, async () => {
     const [snapshot, overrides] = await Promise.all([overview(), deps.activeOverrides?.() ?? 0]);
     const maintenance = maintenanceAt(deps.maintenance?.() ?? [], deps.now());
     return { ...snapshot, maintenance, overrides };
   });
 
-  app.get<{ Params: { app: string }; Querystring: { limit?: string; cursor?: string } }>(
+  app.get(
     '/api/apps/:app',
-    viewer,
+    {
+      config: viewer,
+      schema: {
+        tags,
+        summary: "An app's units grouped as checks, heartbeats and backups, with 24 h sparklines",
+        params: z.object({ app: z.string().min(1).max(200) }),
+        querystring: z.object({
+          limit: limitQuery(500),
+          cursor: z.string().max(400).optional().describe('the `next` of the previous page'),
+        }),
+      },
+    },
     async (req, reply) => {
       const name = req.params.app;
-      const limit = clampInt(req.query.limit, 500, 1, 1000);
+      const limit = req.query.limit;
       const after = req.query.cursor || undefined;
       // One more than asked: whether there is a next page, without counting the app's units.
       const records = await store.listUnitsOfApp(name, { limit: limit + 1, after });
@@ -52,7 +69,8 @@ export function registerDashboardRoutes(
     },
   );
 
-  app.get<{ Params: { app: string; name: string } }>('/api/units/:app/:name/uptime', viewer, async (req, reply) => {
+  const uptimeSchema = { tags, summary: "A unit's uptime over 24 h, 7 d, 30 d and 1 y", params: unitIdParams };
+  app.get('/api/units/:app/:name/uptime', { config: viewer, schema: uptimeSchema }, async (req, reply) => {
     const id = unitId(req);
     if (!(await store.getUnit(id))) return notFound(reply, id);
     return unitUptime(store, id, deps.now());

@@ -35,15 +35,4 @@ export function notFound(reply: FastifyReply, id: string) {
   return reply.code(404).send({ error: `no unit "${id}" in the plan` });
 }
 
-/** An integer query value clamped to [min, max]; `fallback` when absent or not a number. */
-export function clampInt(text: string | undefined, fallback: number, min: number, max: number): number {
-  const n = text === undefined ? fallback : Number.parseInt(text, 10);
-  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
-}
 
-/** A number query value; undefined when absent, NaN when not a number. */
-export function optionalNumber(text: string | undefined): number | undefined {
-  if (text === undefined || text === '') return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : Number.NaN;
-}

@@ -3,22 +3,16 @@
  * costs what it shows: one unit's answer reads that unit's rows only (by id), never the list of every unit.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Window } from '../alerts/maintenance.js';
 import type { Change, ChangeFeed } from '../core/change.js';
 import type { RollupGrain } from '../core/run.js';
+import { limitQuery, msQuery, unitIdParams } from '../web/api-params.js';
 import type { RouteModule } from '../web/route-module.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 import { OverviewSummary } from './overview-summary.js';
-import {
-  baseUrl,
-  clampInt,
-  notFound,
-  optionalNumber,
-  seesTokens,
-  tokensOf,
-  type UnitParams,
-  unitId,
-} from './route-helpers.js';
+import { baseUrl, notFound, seesTokens, tokensOf, unitId } from './route-helpers.js';
 import type { Store } from './run-store.js';
 import { heartbeatView, type LiveScheduler, liveOf, unitView } from './unit-view.js';
 
@@ -48,10 +42,12 @@ export const GRAIN_MS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_6
 /** The most buckets one history answer carries (a year of hours is 8,760: ask for days instead). */
 const MAX_BUCKETS = 5_000;
 
-const viewer = { config: { access: 'viewer' as const } };
+const viewer = { access: 'viewer' as const };
+const tags = ['units'];
 
 /** Registers /api/* on `app`. */
-export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function registerApiRoutes(root: FastifyInstance, deps: ApiDeps): void {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   const { store } = deps;
   const summary = new OverviewSummary(store);
   // Without a hub to listen to, nothing would tell the summary about changes: it is then read afresh per request.
@@ -68,12 +64,15 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     app.addHook('onReady', async () => void summary.reload().catch(() => undefined));
   }
 
-  app.get('/api/apps', viewer, async () =>
-    (await overview()).apps.map((a) => ({ name: a.name, units: a.units, states: a.counts, worst: a.worst })),
+  app.get(
+    '/api/apps',
+    { config: viewer, schema: { tags, summary: 'Apps with their units counted by state' } },
+    async () =>
+      (await overview()).apps.map((a) => ({ name: a.name, units: a.units, states: a.counts, worst: a.worst })),
   );
 
   // Every unit: for scripts (`upkeep status` reads the store itself). Pages use /api/overview and /api/apps/:app.
-  app.get('/api/units', viewer, async (req) => {
+  app.get('/api/units', { config: viewer, schema: { tags, summary: 'Every unit (for scripts)' } }, async (req) => {
     const tokens = deps.heartbeats && seesTokens(req) ? await deps.heartbeats.tokens() : undefined;
     const status = deps.scheduler?.status();
     const base = baseUrl(deps, req);
@@ -86,7 +85,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     );
   });
 
-  app.get<UnitParams>('/api/units/:app/:name', viewer, async (req, reply) => {
+  const unitRoute = {
+    config: viewer,
+    schema: { tags, summary: 'One unit with its last transitions', params: unitIdParams },
+  };
+  app.get('/api/units/:app/:name', unitRoute, async (req, reply) => {
     const id = unitId(req);
     const record = await store.getUnit(id);
     if (!record) return notFound(reply, id);
@@ -103,31 +106,47 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
 }
 
 /** A unit's runs and roll-ups, and transitions: each read by unit id and paged. */
-function registerHistoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
+function registerHistoryRoutes(root: FastifyInstance, deps: ApiDeps): void {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   const { store } = deps;
-  app.get<UnitParams & { Querystring: { limit?: string; before?: string } }>(
+  app.get(
     '/api/units/:app/:name/runs',
-    viewer,
+    {
+      config: viewer,
+      schema: {
+        tags,
+        summary: "A unit's runs, newest first",
+        params: unitIdParams,
+        querystring: z.object({ limit: limitQuery(50), before: msQuery.optional().describe('runs started before') }),
+      },
+    },
     async (req, reply) => {
       const id = unitId(req);
       if (!(await store.getUnit(id))) return notFound(reply, id);
-      const before = optionalNumber(req.query.before);
-      if (Number.isNaN(before)) return reply.code(400).send({ error: 'before is ms since epoch' });
-      return store.listRuns({ unitId: id, limit: clampInt(req.query.limit, 50, 1, 1000), before });
+      return store.listRuns({ unitId: id, limit: req.query.limit, before: req.query.before });
     },
   );
 
-  app.get<UnitParams & { Querystring: { grain?: string; from?: string; to?: string } }>(
+  app.get(
     '/api/units/:app/:name/history',
-    viewer,
+    {
+      config: viewer,
+      schema: {
+        tags,
+        summary: "A unit's roll-ups (response time and uptime per minute, hour or day)",
+        params: unitIdParams,
+        querystring: z.object({
+          grain: z.enum(['minute', 'hour', 'day']).default('hour'),
+          from: msQuery.optional().describe('default: 48 buckets before `to`'),
+          to: msQuery.optional().describe('default: now'),
+        }),
+      },
+    },
     async (req, reply) => {
       const id = unitId(req);
-      const grain = (req.query.grain ?? 'hour') as RollupGrain;
-      if (!(grain in GRAIN_MS)) return reply.code(400).send({ error: 'grain must be minute, hour or day' });
-      const to = Number(req.query.to ?? deps.now());
-      const from = Number(req.query.from ?? to - 48 * GRAIN_MS[grain]);
-      if (!Number.isFinite(from) || !Number.isFinite(to))
-        return reply.code(400).send({ error: 'from/to are ms since epoch' });
+      const grain: RollupGrain = req.query.grain;
+      const to = req.query.to ?? deps.now();
+      const from = req.query.from ?? to - 48 * GRAIN_MS[grain];
       if ((to - from) / GRAIN_MS[grain] > MAX_BUCKETS)
         return reply.code(400).send({
           error: `at most ${MAX_BUCKETS} ${grain} buckets per answer: ask for a coarser grain or a shorter range`,
@@ -136,13 +155,20 @@ function registerHistoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get<{ Querystring: { limit?: string; unit?: string; before?: string } }>(
+  app.get(
     '/api/transitions',
-    viewer,
-    async (req, reply) => {
-      const before = optionalNumber(req.query.before);
-      if (Number.isNaN(before)) return reply.code(400).send({ error: 'before is ms since epoch' });
-      return store.listTransitions({ unitId: req.query.unit, limit: clampInt(req.query.limit, 100, 1, 1000), before });
+    {
+      config: viewer,
+      schema: {
+        tags,
+        summary: 'Alert state transitions, newest first',
+        querystring: z.object({
+          limit: limitQuery(100),
+          unit: z.string().max(400).optional().describe('a unit id app/name'),
+          before: msQuery.optional().describe('transitions before'),
+        }),
+      },
     },
+    async (req) => store.listTransitions({ unitId: req.query.unit, limit: req.query.limit, before: req.query.before }),
   );
 }
