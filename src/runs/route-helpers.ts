@@ -34,5 +34,3 @@ export function unitId(req: FastifyRequest<UnitParams>): string {
 export function notFound(reply: FastifyReply, id: string) {
   return reply.code(404).send({ error: `no unit "${id}" in the plan` });
 }
-
-
