@@ -76,7 +76,6 @@ for (let d = days - 1; d >= 0; d--) {
 
 const server = buildServer({
   store,
-  database: store.database,
   plan: () => plan,
   logger,
   now: () => Date.now(),

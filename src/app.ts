@@ -327,7 +327,6 @@ function withLifecycle(
     trustProxy: opts.trustProxy,
     accountsKey,
     plan: () => live.plan,
-    database: store.database,
     runTally,
   });
   let pruneTimer: NodeJS.Timeout | undefined;

@@ -19,6 +19,9 @@ describe('operator actions change what upkeep does', () => {
     assert.equal(paused.status, 201);
     assert.equal(paused.body.kind, 'pause');
     assert.equal(paused.body.unitId, 'shop/web');
+    assert.equal(paused.body.author, 'token:test-operator', 'the author is the caller');
+    const asViewer = await h.api('POST', '/api/units/shop/web/run', undefined, 'viewer');
+    assert.equal(asViewer.status, 403, 'acting needs the operator role');
     assert.equal(paused.body.expiresAt, h.clock.now() + 2 * 3_600_000);
     // Every unit is due within the first minute: the others run, the paused one does not.
     await advanceUntil(h, async () => (await h.unit('shop/api')).lastRunAt !== null);
@@ -143,7 +146,8 @@ describe('operator actions change what upkeep does', () => {
       'database.backup shop/main.backup',
     ])
       assert.ok(actions.includes(want), `${want} in ${actions.join('; ')}`);
-    assert.ok(h.audit.entries.every((e) => e.ip === '127.0.0.1' && typeof e.actor === 'string'));
+    // Who: the caller's principal (here the operator token authHeaders made), from where: the client address.
+    assert.ok(h.audit.entries.every((e) => e.ip === '127.0.0.1' && e.actor === 'token:test-operator'));
   });
 
   it('publishes each override change on the live feed', () => {

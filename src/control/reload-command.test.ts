@@ -39,7 +39,7 @@ describe('upkeep start reloads on SIGHUP; upkeep reload and the override command
     plan = join(dir, 'upkeep.yml');
     writeFileSync(plan, planText([`a: { http: "${targetUrl}/a", every: 1s, timeout: 500ms }`]));
     proc = spawnUpkeep(['start', plan, '--port', '0', '--data-dir', join(dir, 'data')]);
-    [, url] = (await proc.waitFor(/API\s+(http:\/\/\S+)\/api\/units/)) as unknown as [string, string];
+    [, url] = (await proc.waitFor(/API\s+(http:\/\/\S+)\/api\/units/, 90_000)) as unknown as [string, string];
     // The server's own store, opened beside it, to authenticate as a viewer (src/web/test-auth.ts).
     const store = await createStore({ dataDir: join(dir, 'data'), logger: pino({ level: 'silent' }) });
     viewer = await authHeaders(store.database, 'viewer');
@@ -62,7 +62,7 @@ describe('upkeep start reloads on SIGHUP; upkeep reload and the override command
       ]),
     );
     proc.child.kill('SIGHUP');
-    await proc.waitFor(/plan reloaded: 1 added \(shop\/b\), 0 removed, 0 changed/);
+    await proc.waitFor(/plan reloaded: 1 added \(shop\/b\), 0 removed, 0 changed/, 30_000);
     assert.deepEqual(await unitIds(), ['shop/a', 'shop/b']);
     await eventually(async () => (hits.get('/b') ?? 0) > 0, 15_000);
   });

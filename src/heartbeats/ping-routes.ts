@@ -3,6 +3,9 @@
  * ahead of Fastify by ping-handler.ts.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { limitQuery, unitIdParams } from '../web/api-params.js';
 import type { RouteModule } from '../web/route-module.js';
 import type { PingRecord } from './heartbeat-schema.js';
 import { type PingIngest, pingHandler } from './ping-handler.js';
@@ -22,18 +25,23 @@ export const pingRoutes: RouteModule<{ heartbeats?: PingRouteDeps }> = {
 };
 
 /** Registers the ping log route on `app`. */
-export function registerPingRoutes(app: FastifyInstance, heartbeats: PingRouteDeps): void {
-  app.get<{ Params: { app: string; name: string }; Querystring: { limit?: string; before?: string } }>(
+export function registerPingRoutes(root: FastifyInstance, heartbeats: PingRouteDeps): void {
+  root.withTypeProvider<ZodTypeProvider>().get(
     '/api/units/:app/:name/pings',
-    { config: { access: 'viewer' } },
-    async (req) => {
-      const limit = Math.min(1000, Math.max(1, Number.parseInt(req.query.limit ?? '50', 10) || 50));
-      const before = req.query.before === undefined ? undefined : Number(req.query.before);
-      return heartbeats.listPings({
-        unitId: `${req.params.app}/${req.params.name}`,
-        limit,
-        before: Number.isFinite(before) ? before : undefined,
-      });
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['heartbeats'],
+        summary: "A heartbeat's pings with their logs, newest first",
+        params: unitIdParams,
+        querystring: z.object({ limit: limitQuery(50), before: z.coerce.number().int().optional() }),
+      },
     },
+    async (req) =>
+      heartbeats.listPings({
+        unitId: `${req.params.app}/${req.params.name}`,
+        limit: req.query.limit,
+        before: req.query.before,
+      }),
   );
 }

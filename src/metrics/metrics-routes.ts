@@ -16,7 +16,8 @@ import type { RunTally } from './run-tally.js';
 
 /** What /metrics reads. */
 export interface MetricsRouteDeps {
-  database?: Database;
+  /** The run store; its database holds everything /metrics reads (without one, no /metrics). */
+  store: { readonly database?: Database };
   plan?: () => { plan: Plan };
   scheduler?: { status(): SchedulerStatus };
   notifier?: { status(): NotifierStatus };
@@ -28,7 +29,7 @@ export interface MetricsRouteDeps {
 export const metricsRoutes: RouteModule<MetricsRouteDeps> = {
   name: 'metrics',
   register: (app, deps) => {
-    if (deps.database) registerMetricsRoutes(app, { ...deps, database: deps.database });
+    if (deps.store.database) registerMetricsRoutes(app, deps, deps.store.database);
   },
 };
 
@@ -38,8 +39,11 @@ export function metricsAccess(plan: Plan | undefined): Access {
 }
 
 /** Registers GET /metrics. */
-export function registerMetricsRoutes(app: FastifyInstance, deps: MetricsRouteDeps & { database: Database }): void {
-  const { database } = deps;
+export function registerMetricsRoutes(
+  app: FastifyInstance,
+  deps: Omit<MetricsRouteDeps, 'store'>,
+  database: Database,
+): void {
   const registry = createMetrics({
     sample: () => readStoreSample(database),
     scheduler: deps.scheduler,

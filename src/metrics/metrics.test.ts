@@ -171,7 +171,7 @@ describe('/metrics access', () => {
       if (route.url === '/metrics') access = route.config?.access;
     });
     const { plan } = parsePlan(planText, { file: 'upkeep.yml', env: {} });
-    registerMetricsRoutes(app, { database: {} as never, plan: () => ({ plan }), now: () => NOW });
+    registerMetricsRoutes(app, { plan: () => ({ plan }), now: () => NOW }, {} as never);
     await app.ready();
     await app.close();
     return access;

@@ -28,6 +28,8 @@ let base: string;
 let headers: Record<string, string>;
 const hub = new LiveHub();
 const calls = new Map<string, number>();
+/** Store methods made to fail, for the fault tests. */
+const failing = new Set<string>();
 const count = (name: string) => calls.set(name, (calls.get(name) ?? 0) + 1);
 let defs: ReturnType<typeof unit>[] = [];
 const unitErrors: [string, { message: string; since: number }][] = [];
@@ -40,6 +42,7 @@ function counted(inner: KyselyStore): KyselyStore {
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         count(`store.${String(key)}`);
+        if (failing.has(String(key))) return Promise.reject(new Error(`database is locked (${String(key)})`));
         return value.apply(target, args);
       };
     },
@@ -316,5 +319,18 @@ describe('dashboard read side', () => {
     }
     assert.deepEqual(apps.sort(), ['blog', 'new', 'shop']);
     assert.equal(calls.get('store.listUnits'), 1, 'read once for the plan change');
+  });
+
+  it("a store failure while re-reading is upkeep's own 500, and the overview recovers once the store does", async () => {
+    failing.add('listUnits');
+    hub.publish({ kind: 'plan', at: NOW }); // the re-read fails in the background: no crash, no half numbers
+    await new Promise((r) => setTimeout(r, 20));
+    const broken = await get('/api/overview');
+    assert.equal(broken.status, 500);
+    assert.match(String(broken.body.error), /^upkeep internal error: .*database is locked/);
+    failing.clear();
+    const fixed = await get('/api/overview');
+    assert.equal(fixed.status, 200);
+    assert.deepEqual((fixed.body as unknown as { counts: Record<string, number> }).counts, { ok: 5, firing: 1 });
   });
 });

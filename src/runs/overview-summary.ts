@@ -43,6 +43,8 @@ export type UnitErrors = readonly [string, { message: string; since: number }][]
 
 // Transitions read at load for the reasons of firing and pending alerts; the rest use the last run's summary.
 const REASON_LOOKUPS = 500;
+/** Firing alerts listed at most (worst and oldest first). */
+const FIRING_SHOWN = 500;
 const SEVERITY_RANK: Record<string, number> = { critical: 0, warning: 1, info: 2 };
 
 /** In-memory overview numbers, maintained incrementally from state changes. */
@@ -61,7 +63,8 @@ export class OverviewSummary {
     if (change.kind !== 'state' && change.kind !== 'plan') return;
     if (this.buffered) return void this.buffered.push(change);
     if (!this.loaded) return; // the first read will see it
-    if (change.kind === 'plan') void this.reload();
+    if (change.kind === 'plan')
+      void this.reload().catch(() => undefined); // the next request retries
     else this.applyState(change);
   }
 
@@ -129,19 +132,22 @@ export class OverviewSummary {
         // A plan changed while reading: read again, as the read may have missed it.
         again = pending.some((c) => c.kind === 'plan');
       })
+      .catch((err: unknown) => {
+        // Not read: the next request reads again (and reports upkeep's own store trouble meanwhile).
+        this.loaded = false;
+        throw err;
+      })
       .finally(() => {
         this.buffered = null;
         this.loading = null;
-        if (again) void this.reload();
+        if (again) void this.reload().catch(() => undefined);
       });
     return this.loading;
   }
 
   private async readAll(): Promise<void> {
     const records = await this.store.listUnits();
-    this.units = new Map();
-    this.counts = new Map();
-    this.firing = new Set();
+    const entries: [string, Entry][] = [];
     let lookups = 0;
     for (const r of records) {
       const state = r.alert.state;
@@ -150,17 +156,14 @@ export class OverviewSummary {
         const [last] = await this.store.listTransitions({ unitId: r.id, limit: 1 });
         if (last) reason = last.reason;
       }
-      const entry = {
-        app: r.app,
-        name: r.name,
-        kind: r.kind,
-        state,
-        severity: r.alert.severity ?? null,
-        since: r.alert.since,
-        reason,
-      };
-      this.set(r.id, entry);
+      const severity = r.alert.severity ?? null;
+      entries.push([r.id, { app: r.app, name: r.name, kind: r.kind, state, severity, since: r.alert.since, reason }]);
     }
+    // Swapped in only once all was read: a read that fails half way leaves no half-counted numbers.
+    this.units = new Map();
+    this.counts = new Map();
+    this.firing = new Set();
+    for (const [id, entry] of entries) this.set(id, entry);
   }
 
   private set(id: string, entry: Entry): void {
@@ -195,9 +198,11 @@ export class OverviewSummary {
           reason: e.reason,
         });
     }
-    return list.sort(
+    list.sort(
       (a, b) => (SEVERITY_RANK[a.severity ?? ''] ?? 3) - (SEVERITY_RANK[b.severity ?? ''] ?? 3) || a.since - b.since,
     );
+    // Everything down at once must not make the overview megabytes long: `counts.firing` has the total.
+    return list.slice(0, FIRING_SHOWN);
   }
 }
 

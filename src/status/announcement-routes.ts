@@ -1,9 +1,9 @@
 /**
  * The announcements API: viewers list them, operators publish and delete them. Bodies are validated by one strict
- * zod schema (unknown fields refused, sizes capped) and stored as text; pages and feeds escape them when shown.
+ * zod schema (unknown fields refused, sizes capped; the server's zod validator answers refusals in the one error
+ * shape, src/web/openapi.ts) and stored as text; pages and feeds escape them when shown.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
-import { validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { MaintenanceWindow, Plan } from '../plan/plan-types.js';
 import type { AnnouncementStore } from './announcement-store.js';
@@ -16,9 +16,6 @@ export interface AnnouncementRouteDeps {
   /** Told after a change, so cached pages of the app are dropped and live pages hear of it. */
   changed: (app: string, at: number) => void;
 }
-
-/** Requests above this many bytes are refused before they are parsed. */
-export const ANNOUNCEMENT_BODY_LIMIT = 16 * 1024;
 
 const msField = z.int().min(0).max(8_640_000_000_000_000).describe('ms since epoch');
 
@@ -40,33 +37,18 @@ export const newAnnouncementSchema = z
 const listQuerySchema = z.strictObject({ app: z.string().min(1).max(100).optional() });
 const idParamsSchema = z.strictObject({ id: z.string().regex(/^[0-9]{1,15}$/, 'an announcement id is a number') });
 
-// Zod validates the route's input (the same schemas the OpenAPI document is generated from).
-const zodInput = {
-  validatorCompiler: validatorCompiler as unknown as FastifySchemaCompiler<FastifySchema>,
-  attachValidation: true,
-} as const;
-
 /** Registers GET/POST /api/announcements and DELETE /api/announcements/:id. */
 export function registerAnnouncementRoutes(app: FastifyInstance, deps: AnnouncementRouteDeps): void {
   app.get<{ Querystring: z.infer<typeof listQuerySchema> }>(
     '/api/announcements',
-    { config: { access: 'viewer' }, schema: { querystring: listQuerySchema }, ...zodInput },
-    async (req, reply) => {
-      if (req.validationError) return invalid(reply, req.validationError);
-      return deps.announcements.list({ app: req.query.app });
-    },
+    { config: { access: 'viewer' }, schema: { querystring: listQuerySchema } },
+    async (req) => deps.announcements.list({ app: req.query.app }),
   );
 
   app.post<{ Body: z.infer<typeof newAnnouncementSchema> }>(
     '/api/announcements',
-    {
-      config: { access: 'operator' },
-      bodyLimit: ANNOUNCEMENT_BODY_LIMIT,
-      schema: { body: newAnnouncementSchema },
-      ...zodInput,
-    },
+    { config: { access: 'operator' }, schema: { body: newAnnouncementSchema } },
     async (req, reply) => {
-      if (req.validationError) return invalid(reply, req.validationError);
       const input = req.body;
       const plan = deps.plan?.().plan;
       if (!plan || !Object.hasOwn(plan.apps, input.app)) {
@@ -94,9 +76,8 @@ export function registerAnnouncementRoutes(app: FastifyInstance, deps: Announcem
 
   app.delete<{ Params: z.infer<typeof idParamsSchema> }>(
     '/api/announcements/:id',
-    { config: { access: 'operator' }, schema: { params: idParamsSchema }, ...zodInput },
+    { config: { access: 'operator' }, schema: { params: idParamsSchema } },
     async (req, reply) => {
-      if (req.validationError) return invalid(reply, req.validationError);
       const removed = await deps.announcements.remove(Number(req.params.id));
       if (!removed) return reply.code(404).send({ error: `no announcement ${req.params.id}` });
       deps.changed(removed.app, deps.now());
@@ -107,20 +88,4 @@ export function registerAnnouncementRoutes(app: FastifyInstance, deps: Announcem
 
 function author(req: FastifyRequest): string | null {
   return req.principal?.name ?? null;
-}
-
-/** A 400 in the one error shape, listing each problem with its field path. */
-function invalid(reply: FastifyReply, error: Error & { validation?: unknown[]; validationContext?: string }) {
-  const issues = (error.validation ?? []).map((raw) => {
-    const issue = raw as { instancePath?: string; message?: string; params?: { issue?: { path?: unknown[] } } };
-    const path = issue.params?.issue?.path?.join('.') ?? issue.instancePath?.replace(/^\//, '').replace(/\//g, '.');
-    return { path: path ?? '', message: issue.message ?? 'invalid' };
-  });
-  const where = error.validationContext ?? 'request';
-  const first = issues[0];
-  return reply.code(400).send({
-    error: `invalid ${where}${first ? `: ${first.path ? `${first.path}: ` : ''}${first.message}` : ''}`,
-    code: 'invalid_request',
-    issues,
-  });
 }

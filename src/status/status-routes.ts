@@ -21,13 +21,12 @@ import { renderNotFoundPage, renderStatusPage } from './status-page.js';
 
 /** What the status capability needs from the server. */
 export interface StatusRouteDeps {
-  store: Store;
+  /** The run store; its database also holds the announcements (without one, pages show none and there is no API). */
+  store: Store & { readonly database?: Database };
   /** The live scheduler: a unit whose result it could not store shows `no data`, never its old state. */
   scheduler?: StatusSources['scheduler'];
   /** The running plan; without it every status page is a 404. */
   plan?: () => { plan: Plan; maintenance: readonly MaintenanceWindow[] };
-  /** The store's database, for announcements; without it pages show none and the API is not registered. */
-  database?: Database;
   now: () => number;
   changes?: ChangeFeed;
   /** How long a rendered answer is reused (default 5 s). */
@@ -64,7 +63,7 @@ const BADGE_NOT_FOUND = answer(404, 'text/plain; charset=utf-8', 'no such badge\
 
 /** Registers /status/*, /badge/* and /api/announcements on `app`. */
 export function registerStatusRoutes(app: FastifyInstance, deps: StatusRouteDeps): void {
-  const announcements = deps.database ? new AnnouncementStore(deps.database) : undefined;
+  const announcements = deps.store.database ? new AnnouncementStore(deps.store.database) : undefined;
   const sources: StatusSources = {
     store: deps.store,
     scheduler: deps.scheduler,

@@ -55,7 +55,6 @@ export async function startStatusHarness(
   const clock = { now };
   const server = buildServer({
     store,
-    database: store.database,
     plan: () => plan,
     logger: pino({ level: 'silent' }),
     now: () => clock.now,

@@ -56,7 +56,10 @@ export interface RequestIssue {
  * The answer to a request refused before its handler (invalid fields, unknown fields, malformed JSON, a body too
  * large), or undefined for any other error.
  */
-export function refusedRequest(err: FastifyError): { status: number; body: Record<string, unknown> } | undefined {
+export function refusedRequest(
+  err: FastifyError,
+  bodyLimit = API_BODY_LIMIT,
+): { status: number; body: Record<string, unknown> } | undefined {
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = (err as { validationContext?: string }).validationContext ?? 'body';
     const issues: RequestIssue[] = err.validation.map((v) => ({
@@ -71,11 +74,18 @@ export function refusedRequest(err: FastifyError): { status: number; body: Recor
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return {
       status: 413,
-      body: { error: `the request body is larger than ${API_BODY_LIMIT / 1024} KiB`, code: 'body_too_large' },
+      body: {
+        error: `the request body is too large: this route takes at most ${formatBytes(bodyLimit)}`,
+        code: 'body_too_large',
+      },
     };
   if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err.statusCode === 400 && err instanceof SyntaxError))
     return { status: 400, body: { error: `the request body is not valid JSON: ${err.message}`, code: 'invalid_json' } };
   if (err.code?.startsWith('FST_ERR_CTP_'))
     return { status: err.statusCode ?? 400, body: { error: err.message, code: 'invalid_request' } };
   return undefined;
+}
+
+function formatBytes(n: number): string {
+  return n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`;
 }

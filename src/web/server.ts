@@ -61,8 +61,6 @@ export interface ServerDeps {
   liveMaxBufferedBytes?: number;
   /** The running plan (read on every use: it may be reloaded). Status pages and /metrics' access read it. */
   plan?: () => LoadedPlan;
-  /** The store's database, for capabilities with tables of their own (announcements, /metrics' sources). */
-  database?: Database;
   /** Runs recorded by this process, for /metrics' `upkeep_runs_total`. */
   runTally?: Pick<RunTally, 'entries'>;
   /** How long a rendered status page, feed or badge is reused (default 5 s). */
@@ -139,8 +137,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   // A failure inside upkeep is reported as upkeep's, with a 5xx of its own, never as a verdict about a target.
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    const refused = refusedRequest(err);
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const refused = refusedRequest(err, req.routeOptions?.bodyLimit ?? API_BODY_LIMIT);
     if (refused) return reply.code(refused.status).send(refused.body);
     deps.logger.error({ err }, 'api error');
     const status = (err as { statusCode?: number }).statusCode ?? 500;
