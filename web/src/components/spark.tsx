@@ -1,6 +1,8 @@
 /** The last 24 h of a unit in one line: one bar per hour, its height the response time, its mark the uptime. */
 import { percent } from '../lib/format';
 
+const HOUR = 3_600_000;
+
 interface Point {
   t: number;
   up: number | null;
@@ -8,8 +10,15 @@ interface Point {
 }
 
 /** A 24-bar sparkline (SVG, no script, no inline style), with a text summary for screen readers and hover. */
-export function Sparkline({ points }: { points: Point[] | undefined }) {
-  if (!points || points.length === 0) return <span class="muted">no runs in 24 h</span>;
+export function Sparkline({ points: given, now = Date.now() }: { points: Point[] | undefined; now?: number }) {
+  if (!given || given.length === 0) return <span class="muted">no runs in 24 h</span>;
+  // The API leaves out hours without runs: lay the 24 hours out by their start so a gap stays a gap.
+  const first = Math.floor(now / HOUR) * HOUR - 23 * HOUR;
+  const byHour = new Map(given.map((p) => [p.t, p]));
+  const points = Array.from(
+    { length: 24 },
+    (_, i) => byHour.get(first + i * HOUR) ?? { t: first + i * HOUR, up: null, ms: null },
+  );
   const max = Math.max(1, ...points.map((p) => p.ms ?? 0));
   const known = points.filter((p) => p.up !== null);
   const down = known.filter((p) => (p.up ?? 1) < 1).length;

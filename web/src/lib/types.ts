@@ -86,6 +86,7 @@ export interface MaintenanceWindow {
   startsAt?: number;
   endsAt?: number | null;
   from?: number;
+  to?: number | null;
   until?: number | null;
   expiresAt?: number | null;
   createdAt?: number;
@@ -106,6 +107,8 @@ export interface AppDetail {
   checks: UnitView[];
   heartbeats: UnitView[];
   backups: UnitView[];
+  /** The cursor of the next page of units (`?cursor=`), null on the last. */
+  next?: string | null;
 }
 
 export interface Override {

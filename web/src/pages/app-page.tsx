@@ -1,10 +1,12 @@
 /** One app: its units grouped as checks, heartbeats and backups, each with state, last result and 24 h sparkline. */
+
+import { useState } from 'preact/hooks';
 import { ActionForm } from '../components/actions';
 import { Empty, ErrorNote, Loading, Section, usePage } from '../components/common';
 import { Sparkline } from '../components/spark';
 import { StateBadge } from '../components/state';
 import { Time } from '../components/time';
-import { unitPath } from '../lib/api';
+import { ApiError, api, unitPath } from '../lib/api';
 import { useLive } from '../lib/live';
 import { href } from '../lib/router';
 import type { AppDetail, UnitView } from '../lib/types';
@@ -13,9 +15,25 @@ import { LiveNote } from './live-note';
 
 /** The app page for `name`. */
 export function AppPage({ name }: { name: string }) {
-  const app = useApi<AppDetail>(`/api/apps/${encodeURIComponent(name)}`);
+  const path = `/api/apps/${encodeURIComponent(name)}`;
+  const app = useApi<AppDetail>(path);
+  const [more, setMore] = useState<AppDetail[]>([]);
+  const [moreError, setMoreError] = useState<ApiError | undefined>();
+  // A live change refetches the first page; later pages are kept until the next "Load more".
   const live = useLive([`app:${name}`], () => app.reload());
-  const a = app.data;
+  const pages = app.data ? [app.data, ...more] : [];
+  const next = pages[pages.length - 1]?.next;
+  const loadMore = () =>
+    api<AppDetail>(`${path}?cursor=${encodeURIComponent(next ?? '')}`).then(
+      (page) => setMore([...more, page]),
+      (err: unknown) => setMoreError(err instanceof ApiError ? err : new ApiError(String(err), 0)),
+    );
+  const a = app.data && {
+    ...app.data,
+    checks: pages.flatMap((p) => p.checks),
+    heartbeats: pages.flatMap((p) => p.heartbeats),
+    backups: pages.flatMap((p) => p.backups),
+  };
   return (
     <>
       <nav class="crumbs" aria-label="breadcrumb">
@@ -43,6 +61,14 @@ export function AppPage({ name }: { name: string }) {
             units={a.backups}
             none="No backups: add `databases:` with `backup:` under this app in upkeep.yml."
           />
+          {next && (
+            <p>
+              <button type="button" onClick={loadMore}>
+                Load more units
+              </button>
+            </p>
+          )}
+          <ErrorNote error={moreError} what="more units" />
           <Section title="Maintenance" id="app-maintenance">
             <ActionForm
               label="Open a maintenance window"

@@ -117,7 +117,7 @@ function Firing({ overview, q }: { overview: Overview; q: Query }) {
 
 function windowText(w: MaintenanceWindow): { apps: string; start?: number; end?: number | null } {
   const apps = w.apps?.join(', ') ?? w.app ?? 'all apps';
-  return { apps, start: w.startsAt ?? w.from ?? w.createdAt, end: w.endsAt ?? w.until ?? w.expiresAt };
+  return { apps, start: w.startsAt ?? w.from ?? w.createdAt, end: w.endsAt ?? w.to ?? w.until ?? w.expiresAt };
 }
 
 function Maintenance({ windows }: { windows: Overview['maintenance'] }) {
