@@ -237,7 +237,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await bad({ ...ok, startsAt: NOW, endsAt: NOW - 1 }, 400, /endsAt must be after startsAt/);
       await bad({ ...ok, app: 'nope' }, 400, /no app "nope" in the plan; apps: shop, internal/);
       await bad({ ...ok, body: 'x'.repeat(5_001) }, 400, /body/);
-      await bad({ ...ok, body: 'x'.repeat(70_000) }, 413, /larger than 64 KiB/);
+      await bad({ ...ok, body: 'x'.repeat(70_000) }, 413, /too large: this route takes at most 64 KiB/);
       await bad('{"app": ', 400, /JSON/i);
       const res = await postAnnouncement(h, { ...ok, extra: 1 });
       const json = (await res.json()) as { code: string; issues: { path: string; message: string }[] };
