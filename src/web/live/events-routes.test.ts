@@ -155,8 +155,11 @@ describe('GET /api/events', () => {
     await closeAll();
   });
 
-  it('sends keep-alive comments on idle streams', async () => {
+  it('sends keep-alive comments on idle streams, with the security headers of every answer', async () => {
     const client = await sse('overview');
+    assert.match(client.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.equal(client.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(client.headers.get('content-type'), 'text/event-stream; charset=utf-8');
     timers.advance(15_000);
     await client.until((c) => c.comments.includes('keep-alive'));
     await closeAll();

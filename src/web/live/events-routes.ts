@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ChangeFeed } from '../../core/change.js';
+import { securityHeaders } from '../headers.js';
 import type { RouteModule } from '../route-module.js';
 import { type LiveHub, TooManySubscribersError } from './hub.js';
 
@@ -85,10 +86,11 @@ function stream(reply: FastifyReply, hub: LiveHub, topics: string[], maxBuffered
   }
   reply.hijack();
   res.on('close', () => subscription?.close());
+  // A hijacked reply skips the onSend hook: the stream carries the same security headers as every other answer.
   res.writeHead(200, {
+    ...securityHeaders(reply.request),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
     // nginx and similar proxies: pass each event through at once instead of buffering the stream.
     'x-accel-buffering': 'no',
   });

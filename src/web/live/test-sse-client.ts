@@ -9,6 +9,8 @@ export interface SseEvent {
 /** An open stream: what arrived so far, a wait for a condition, and close(). */
 export interface SseClient {
   status: number;
+  /** The response headers. */
+  headers: Headers;
   events: SseEvent[];
   comments: string[];
   /** True once the server ended the stream (or close() was called). */
@@ -25,6 +27,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   const waiters = new Set<() => void>();
   const client: SseClient = {
     status: res.status,
+    headers: res.headers,
     events: [],
     comments: [],
     closed: false,
