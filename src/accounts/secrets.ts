@@ -5,7 +5,6 @@
  * get argon2id.
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import argon2 from 'argon2';
 
 /** API tokens start with this, so secret scanners (and people) recognise a leaked one. */
 export const API_TOKEN_PREFIX = 'upk_';
@@ -48,8 +47,12 @@ export function passwordProblem(password: string): string | null {
   return null;
 }
 
+// Loaded on first use: `upkeep start` and the other commands need the native module only when someone signs in.
+const loadArgon2 = () => import('argon2').then((m) => m.default);
+
 /** The argon2id hash of a password (parameters and salt are encoded in the result). */
-export function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string): Promise<string> {
+  const argon2 = await loadArgon2();
   return argon2.hash(password, { type: argon2.argon2id });
 }
 
@@ -61,11 +64,11 @@ export async function verifyPassword(hash: string | undefined, password: string)
   if (password.length > MAX_PASSWORD_LENGTH) return false;
   if (hash === undefined) {
     dummyHash ??= hashPassword(randomSecret());
-    await argon2.verify(await dummyHash, password);
+    await (await loadArgon2()).verify(await dummyHash, password);
     return false;
   }
   try {
-    return await argon2.verify(hash, password);
+    return await (await loadArgon2()).verify(hash, password);
   } catch {
     return false;
   }
