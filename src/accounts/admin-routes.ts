@@ -1,5 +1,5 @@
 /** The admin API: users, API tokens and settings (admin), and the audit log (viewer). Also the accounts RouteModule. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import type { RouteModule } from '../web/route-module.js';
 import {
@@ -35,6 +35,16 @@ export const accountsRoutes: RouteModule<AccountsDeps> = {
 
 type Audit = (req: FastifyRequest, action: string, target: string, detail?: unknown) => Promise<void>;
 const admin = { config: { access: 'admin' as const }, bodyLimit: ADMIN_BODY_LIMIT };
+/** An admin route's options with the zod schemas that validate it and describe it in the OpenAPI document. */
+const adminRoute = (summary: string, schema: FastifySchema = {}) => ({
+  ...admin,
+  schema: { tags: ['accounts'], summary, ...schema },
+});
+const IdParams = z.object({ id: z.string().min(1).max(100) });
+const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional().describe('How many (1-1000, default 100).'),
+  before: z.coerce.number().int().optional().describe('an audit entry id: entries older than it'),
+});
 
 /** Registers the admin routes and GET /api/audit. */
 export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): void {
@@ -55,11 +65,11 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): v
 
 /** Users: list, add, change a role, remove. */
 function registerUserRoutes(app: FastifyInstance, ctx: AccountsContext, audit: Audit): void {
-  app.get('/api/users', admin, async () => ctx.store.listUsers());
+  app.get('/api/users', adminRoute('Users'), async () => ctx.store.listUsers());
 
   app.post(
     '/api/users',
-    admin,
+    adminRoute('Add a user', { body: UserBody }),
     guarded(async (req, reply) => {
       const body = parseBody(UserBody, req.body);
       const user = await addUser(ctx, body);
@@ -70,7 +80,7 @@ function registerUserRoutes(app: FastifyInstance, ctx: AccountsContext, audit: A
 
   app.patch<{ Params: { id: string } }>(
     '/api/users/:id',
-    admin,
+    adminRoute("Change a user's role", { params: IdParams, body: RoleBody }),
     guarded(async (req) => {
       const { role } = parseBody(RoleBody, req.body);
       const user = await setRole(ctx, req.params.id, parseRole(role));
@@ -81,7 +91,7 @@ function registerUserRoutes(app: FastifyInstance, ctx: AccountsContext, audit: A
 
   app.delete<{ Params: { id: string } }>(
     '/api/users/:id',
-    admin,
+    adminRoute('Remove a user', { params: IdParams }),
     guarded(async (req, reply) => {
       const user = await removeUser(ctx, req.params.id);
       await audit(req, 'user.remove', user.email);
@@ -92,11 +102,11 @@ function registerUserRoutes(app: FastifyInstance, ctx: AccountsContext, audit: A
 
 /** API tokens: list, create (shown once), revoke. */
 function registerTokenRoutes(app: FastifyInstance, ctx: AccountsContext, audit: Audit): void {
-  app.get('/api/tokens', admin, async () => ctx.store.listTokens());
+  app.get('/api/tokens', adminRoute('API tokens (never their secrets)'), async () => ctx.store.listTokens());
 
   app.post(
     '/api/tokens',
-    admin,
+    adminRoute('Create an API token (its secret is shown once)', { body: TokenBody }),
     guarded(async (req, reply) => {
       const body = parseBody(TokenBody, req.body);
       const created = await createToken(ctx, { ...body, createdBy: req.principal?.userId ?? null });
@@ -107,7 +117,7 @@ function registerTokenRoutes(app: FastifyInstance, ctx: AccountsContext, audit: 
 
   app.delete<{ Params: { id: string } }>(
     '/api/tokens/:id',
-    admin,
+    adminRoute('Revoke an API token', { params: IdParams }),
     guarded(async (req, reply) => {
       if (!(await ctx.store.revokeToken(req.params.id, ctx.now())))
         throw new AccountsError(`no unrevoked token with id "${req.params.id}"`, 404, 'no_token');
@@ -120,11 +130,11 @@ function registerTokenRoutes(app: FastifyInstance, ctx: AccountsContext, audit: 
 /** Settings (admin) and the audit log (viewer). */
 function registerSettingsRoutes(app: FastifyInstance, deps: AccountsDeps, audit: Audit): void {
   const ctx = accountsFor(deps);
-  app.get('/api/settings', admin, async () => getSettings(ctx));
+  app.get('/api/settings', adminRoute('Settings'), async () => getSettings(ctx));
 
   app.put(
     '/api/settings',
-    admin,
+    adminRoute('Change settings', { body: SettingsBody }),
     guarded(async (req) => {
       const settings = await putSettings(ctx, parseBody(SettingsBody, req.body));
       await audit(req, 'settings.change', 'settings', settings);
@@ -134,7 +144,10 @@ function registerSettingsRoutes(app: FastifyInstance, deps: AccountsDeps, audit:
 
   app.get<{ Querystring: { limit?: string; before?: string } }>(
     '/api/audit',
-    { config: { access: 'viewer' } },
+    {
+      config: { access: 'viewer' },
+      schema: { tags: ['accounts'], summary: 'The audit log, newest first', querystring: AuditQuery },
+    },
     async (req, reply) => {
       const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
       const before = req.query.before === undefined ? undefined : Number(req.query.before);

@@ -1,5 +1,5 @@
 /** The sign-in API under /api/auth: who am I, first-admin setup, login, logout, password change and TOTP. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { type AccountsContext, AccountsError, getSettings, setupFirstAdmin } from './accounts.js';
 import {
@@ -34,7 +34,12 @@ const CodeBody = z.strictObject({ code: text(64) });
 interface AuthRouteKit {
   deps: AccountsDeps;
   ctx: AccountsContext;
-  opts(access: 'public' | 'viewer'): { config: { access: 'public' | 'viewer' }; bodyLimit: number };
+  /** A route's options: its access, the auth body cap, and the zod schemas that validate and document it. */
+  opts(
+    access: 'public' | 'viewer',
+    summary?: string,
+    body?: FastifySchema['body'],
+  ): { config: { access: 'public' | 'viewer' }; bodyLimit: number; schema: FastifySchema };
   audit(req: FastifyRequest, action: string, actor: string, detail?: unknown): Promise<void>;
   me(user: UsersTable, csrfToken: string): Promise<unknown>;
 }
@@ -45,7 +50,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
   const kit: AuthRouteKit = {
     deps,
     ctx,
-    opts: (access) => ({ config: { access }, bodyLimit: AUTH_BODY_LIMIT }),
+    opts: (access, summary, body) => ({
+      config: { access },
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: { tags: ['auth'], summary, ...(body ? { body } : {}) },
+    }),
     audit: (req, action, actor, detail) =>
       recordAudit(deps.store.database, { actor, action, target: actor, ip: req.ip, detail, at: ctx.now() }),
     me: async (user, csrfToken) => ({
@@ -61,7 +70,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
 
 /** Who am I, and the first-admin setup. */
 function registerIdentityRoutes(app: FastifyInstance, { deps, ctx, opts, audit, me }: AuthRouteKit): void {
-  app.get('/api/auth/me', opts('public'), async (req, reply) => {
+  app.get('/api/auth/me', opts('public', 'Who is signed in, and the CSRF token'), async (req, reply) => {
     const session = req.accountsSession;
     if (session) return me(session.user, session.csrfToken);
     if (req.principal)
@@ -69,11 +78,13 @@ function registerIdentityRoutes(app: FastifyInstance, { deps, ctx, opts, audit, 
     return reply.code(401).send({ error: 'not signed in', code: 'unauthenticated' });
   });
 
-  app.get('/api/auth/setup', opts('public'), async () => ({ needed: (await ctx.store.countUsers()) === 0 }));
+  app.get('/api/auth/setup', opts('public', 'Whether the first admin is still to be created'), async () => ({
+    needed: (await ctx.store.countUsers()) === 0,
+  }));
 
   app.post(
     '/api/auth/setup',
-    opts('public'),
+    opts('public', 'Create the first admin with the one-time setup link', SetupBody),
     guarded(async (req, reply) => {
       refuseCrossOrigin(req, deps);
       const body = parseBody(SetupBody, req.body);
@@ -90,7 +101,7 @@ function registerIdentityRoutes(app: FastifyInstance, { deps, ctx, opts, audit, 
 function registerLoginRoutes(app: FastifyInstance, { deps, ctx, opts, audit, me }: AuthRouteKit): void {
   app.post(
     '/api/auth/login',
-    opts('public'),
+    opts('public', 'Sign in (password, then a TOTP or recovery code when enrolled)', LoginBody),
     guarded(async (req, reply) => {
       refuseCrossOrigin(req, deps);
       const body = parseBody(LoginBody, req.body);
@@ -126,7 +137,7 @@ function registerLoginRoutes(app: FastifyInstance, { deps, ctx, opts, audit, me 
     }),
   );
 
-  app.post('/api/auth/logout', opts('viewer'), async (req, reply) => {
+  app.post('/api/auth/logout', opts('viewer', 'Sign out (ends this session)'), async (req, reply) => {
     const cookie = sessionCookie(req);
     if (cookie && req.accountsSession) await logout(ctx, cookie);
     clearSessionCookie(req, reply, deps);
@@ -136,7 +147,7 @@ function registerLoginRoutes(app: FastifyInstance, { deps, ctx, opts, audit, me 
 
   app.post(
     '/api/auth/password',
-    opts('viewer'),
+    opts('viewer', 'Change your password (your other sessions end)', PasswordBody),
     guarded(async (req, reply) => {
       const body = parseBody(PasswordBody, req.body);
       const session = sessionOf(req);
@@ -156,13 +167,13 @@ function registerLoginRoutes(app: FastifyInstance, { deps, ctx, opts, audit, me 
 function registerTotpRoutes(app: FastifyInstance, { ctx, opts, audit }: AuthRouteKit): void {
   app.post(
     '/api/auth/totp/enroll',
-    opts('viewer'),
+    opts('viewer', 'Start TOTP enrolment'),
     guarded(async (req) => enrollTotp(ctx, sessionOf(req).user.id)),
   );
 
   app.post(
     '/api/auth/totp/confirm',
-    opts('viewer'),
+    opts('viewer', 'Confirm TOTP with a code; answers the recovery codes once', CodeBody),
     guarded(async (req) => {
       const { code } = parseBody(CodeBody, req.body);
       const session = sessionOf(req);
@@ -174,7 +185,7 @@ function registerTotpRoutes(app: FastifyInstance, { ctx, opts, audit }: AuthRout
 
   app.delete(
     '/api/auth/totp',
-    opts('viewer'),
+    opts('viewer', 'Turn TOTP off (needs a current code)', CodeBody),
     guarded(async (req, reply) => {
       const { code } = parseBody(CodeBody, req.body);
       const session = sessionOf(req);

@@ -89,6 +89,10 @@ describe('control API: refused requests, stored text, OpenAPI', () => {
       '/api/plan/reload',
       '/api/channels/{name}/test',
       '/api/databases/{app}/{name}/backup',
+      '/api/auth/login',
+      '/api/users/{id}',
+      '/api/overview',
+      '/api/units/{app}/{name}/history',
     ])
       assert.ok(doc.paths[path], `${path} documented`);
     // The body schema is the validator's: strict (no unknown fields), with its required fields.
@@ -96,6 +100,12 @@ describe('control API: refused requests, stored text, OpenAPI', () => {
       ?.schema as { required: string[]; additionalProperties: boolean };
     assert.deepEqual([...silence.required].sort(), ['duration', 'note']);
     assert.equal(silence.additionalProperties, false);
+    const login = doc.paths['/api/auth/login']?.post?.requestBody?.content['application/json']?.schema as {
+      required: string[];
+    };
+    assert.deepEqual([...login.required].sort(), ['email', 'password']);
+    const history = doc.paths['/api/units/{app}/{name}/history']?.get as unknown as { parameters: { name: string }[] };
+    assert.deepEqual(history.parameters.map((p) => p.name).sort(), ['app', 'from', 'grain', 'name', 'to']);
     assert.equal(doc.paths['/api/openapi.json'], undefined, 'the document does not list itself');
   });
 });
