@@ -327,13 +327,14 @@ function withLifecycle(
     version: VERSION,
     control,
     changes: hub,
-    maintenance: () => live.windows,
+    // The plan's windows and the operators' ad-hoc ones, for the overview and the status pages alike.
+    maintenance: () => [...live.windows, ...overrides.windows()],
     activeOverrides: async () => overrides.active().length,
     // Operator actions land in accounts' audit log, beside sign-ins and user changes.
     audit: opts.audit ?? { record: (entry) => recordAudit(store.database, { ...entry, at: clock.now() }) },
     trustProxy: opts.trustProxy,
     accountsKey,
-    plan: () => live.plan,
+    plan: () => ({ ...live.plan, maintenance: [...live.plan.maintenance, ...overrides.windows()] }),
     runTally,
   });
   let pruneTimer: NodeJS.Timeout | undefined;

@@ -89,6 +89,15 @@ describe('operator actions change what upkeep does', () => {
     assert.equal(res.status, 201);
     assert.equal(res.body.length, 1);
     assert.equal(res.body[0].app, 'blog');
+    // Listed beside the plan's windows: on the overview, and on the app's public status page.
+    const overview = await h.api('GET', '/api/overview', undefined, 'viewer');
+    assert.deepEqual(
+      overview.body.maintenance.active.map((w: { apps: string[] | null }) => w.apps),
+      [['blog']],
+    );
+    const page = await (await fetch(`${h.url}/status/blog`)).text();
+    assert.match(page, /<h2 id="maintenance-title">Maintenance<\/h2>[\s\S]*Now: /);
+    assert.doesNotMatch(page, /db upgrade/, 'the reason is for the team, not the public');
     h.status.set('/home', 503);
     await advanceUntil(h, async () => (await h.unit('blog/home')).state === 'maintenance');
     await advance(h, 65_000);

@@ -83,6 +83,21 @@ export class Overrides {
     return this.find('pause', unit, now) !== undefined;
   }
 
+  /**
+   * The ad-hoc maintenance windows of whole apps (open or opened for later) as one-off windows, so the overview and
+   * the status pages list them beside the plan's. A window with no end runs until it is cleared.
+   */
+  windows(now = this.opts.clock.now()): { kind: 'once'; apps?: string[]; from: number; to: number }[] {
+    return this.active(now)
+      .filter((o) => o.kind === 'maintenance' && o.unitId === null)
+      .map((o) => ({
+        kind: 'once' as const,
+        ...(o.app === null ? {} : { apps: [o.app] }),
+        from: o.startsAt ?? o.createdAt,
+        to: o.expiresAt ?? Number.MAX_SAFE_INTEGER,
+      }));
+  }
+
   /** True when an ad-hoc maintenance window covers the unit's app (or the unit) at `now`. */
   inMaintenance(unit: UnitRef, now: number): boolean {
     return this.find('maintenance', unit, now) !== undefined;

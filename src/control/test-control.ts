@@ -63,6 +63,7 @@ export function harnessPlan(extra = ''): string {
     '        postgres: postgres://app:pw-not-shown@127.0.0.1:1/main',
     '        backup: { schedule: daily 03:00, to: file:./backups, verify: false }',
     '  blog:',
+    '    status: { title: "Blog", show: { home: "Home page" } }',
     '    checks:',
     '      home: { http: "${TARGET_URL}/home", every: 1m, timeout: 2s, alert: { failures: 1 } }',
     '',
