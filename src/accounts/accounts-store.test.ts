@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createStore, type KyselyStore } from '../runs/kysely-store.js';
 import { freshPostgresDatabase, postgresSkipReason } from '../store/test-database.js';
-import { type AccountsContext, accountsContext, addUser, createToken, issueSetupToken } from './accounts.js';
+import {
+  type AccountsContext,
+  accountsContext,
+  addUser,
+  createToken,
+  issueSetupToken,
+  tokenPrincipal,
+} from './accounts.js';
 import { AccountsStore } from './accounts-store.js';
 import { listAudit, recordAudit } from './audit.js';
 import { sha256Hex } from './secrets.js';
@@ -88,12 +95,16 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await accounts.findTokens('ci'))[0]?.lastUsedAt, T0 + 60_000);
     });
 
-    it('removing a user removes their sessions', async () => {
+    it('removing a user removes their sessions and revokes the tokens they created', async () => {
       const user = (await accounts.userByEmail('ops@example.com'))?.id as string;
       const cookie = await createSession(ctx, user, '127.0.0.1');
+      const { token } = await createToken(ctx, { name: 'ops-script', role: 'operator', createdBy: user });
+      assert.ok(await tokenPrincipal(ctx, token));
       assert.ok(await accounts.sessionWithUser(sha256Hex(cookie)));
-      await accounts.deleteUser(user);
+      await accounts.deleteUser(user, T0 + 5);
       assert.equal(await accounts.sessionWithUser(sha256Hex(cookie)), undefined);
+      assert.equal(await tokenPrincipal(ctx, token), null, "a removed user's token no longer works");
+      assert.equal((await accounts.findTokens('ops-script'))[0]?.revokedAt, T0 + 5);
     });
 
     it('upserts throttle rows and settings', async () => {

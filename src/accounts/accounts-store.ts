@@ -122,9 +122,16 @@ export class AccountsStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Removes a user with their sessions and recovery codes. */
-  async deleteUser(id: string): Promise<void> {
+  /** Removes a user with their sessions and recovery codes, and revokes the API tokens they created (at `now`). */
+  async deleteUser(id: string, now: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      // A removed person's scripts lose their access with them: their tokens are revoked, kept for the record.
+      await trx
+        .updateTable('api_tokens')
+        .set({ revoked_at: now })
+        .where('created_by', '=', id)
+        .where('revoked_at', 'is', null)
+        .execute();
       await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
       await trx.deleteFrom('recovery_codes').where('user_id', '=', id).execute();
       await trx.deleteFrom('users').where('id', '=', id).execute();

@@ -112,7 +112,7 @@ export async function removeUser(ctx: AccountsContext, id: string): Promise<User
   const user = await requireUser(ctx, id);
   if (user.role === 'admin' && (await ctx.store.countAdmins()) <= 1)
     throw new AccountsError(`${user.email} is the last admin: make another user admin first`, 409, 'last_admin');
-  await ctx.store.deleteUser(id);
+  await ctx.store.deleteUser(id, ctx.now());
   return userRecord(user);
 }
 
