@@ -49,6 +49,12 @@ describe('the dashboard under a base path', { skip: browserSkip(), timeout: 120_
     assert.equal(new URL(page.url()).pathname, '/upkeep/settings');
     await page.goto(`${fx.url}/units/sample/api`);
     await page.getByTestId('unit-state').waitFor();
+    await page.goto(`${fx.url}/apps/sample`);
+    await page.getByText('This app has a public status page').waitFor();
+    assert.equal(
+      await page.getByRole('link', { name: '/status/sample' }).getAttribute('href'),
+      '/upkeep/status/sample',
+    );
     assert.deepEqual(outside, [], 'requests left the base path');
     assert.deepEqual(failed, [], 'requests under the base path were not found');
     assert.deepEqual(watch.problems, []);

@@ -212,3 +212,17 @@ export interface PlanIssue {
   column: number;
   message: string;
 }
+
+/** GET /api/announcements?app= (src/status/announcement-store.ts). Times are ms since epoch. */
+export interface Announcement {
+  id: number;
+  app: string;
+  title: string;
+  body: string;
+  severity: 'info' | 'warning' | 'critical';
+  startsAt: number;
+  /** null: until deleted. */
+  endsAt: number | null;
+  createdAt: number;
+  author: string | null;
+}

@@ -12,6 +12,7 @@ import { href } from '../lib/router';
 import type { AppDetail, UnitView } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { LiveNote } from './live-note';
+import { StatusPanel } from './status-panel';
 
 /** The app page for `name`. */
 export function AppPage({ name }: { name: string }) {
@@ -82,6 +83,7 @@ export function AppPage({ name }: { name: string }) {
               onDone={app.reload}
             />
           </Section>
+          <StatusPanel name={name} />
         </>
       )}
     </>
