@@ -12,9 +12,9 @@ import { recordAudit } from './accounts/audit.js';
 import { deriveAccountsKey } from './accounts/secrets.js';
 import { inMaintenance, type Window } from './alerts/maintenance.js';
 import type { StateChange } from './alerts/transition.js';
+import { closingOnError, firstRunAt, openSyncedStore, unitKinds } from './app-store.js';
 import { BackupStore } from './backups/backup-store.js';
 import type { CheckKind } from './checks/kind.js';
-import { checkKinds } from './checks/registry.js';
 import type { AuditLog } from './control/audit-port.js';
 import type { Control } from './control/control-deps.js';
 import { OverrideStore } from './control/override-store.js';
@@ -24,17 +24,14 @@ import type { ChangeFeed } from './core/change.js';
 import type { RunRecord } from './core/run.js';
 import { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { HeartbeatStore } from './heartbeats/heartbeat-store.js';
-import { createBackupDeps } from './jobs/backup-services.js';
-import { createJobKinds } from './jobs/registry.js';
 import { RunTally } from './metrics/run-tally.js';
 import { loadChannelKey } from './notify/channel-key.js';
 import { Notifier } from './notify/notifier.js';
-import { JOB_KIND } from './plan/compile-databases.js';
 import { type LoadedPlan, loadPlan } from './plan/load-plan.js';
 import type { CheckUnit } from './plan/units.js';
-import { createStore, type KyselyStore } from './runs/kysely-store.js';
+import type { KyselyStore } from './runs/kysely-store.js';
 import { type Clock, systemClock } from './schedule/clock.js';
-import { nextRunAt, schedulePeriodMs, stableHash } from './schedule/schedule-spec.js';
+import { nextRunAt } from './schedule/schedule-spec.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { unitDefinition } from './schedule/unit-definition.js';
 import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
@@ -259,41 +256,6 @@ interface Link {
   chosenAtListen: boolean;
 }
 
-/** Opens and migrates the store, makes its units match the plan and records runs cut short as abandoned. */
-async function openSyncedStore(opts: AppOptions, plan: LoadedPlan, clock: Clock, logger: Logger): Promise<KyselyStore> {
-  const store = await createStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger });
-  await closingOnError(store, async () => {
-    await store.migrate();
-    const now = clock.now();
-    const byId = new Map(plan.units.map((u) => [u.id, u]));
-    await store.syncUnits(plan.units.map(unitDefinition), (id) => firstRunAt(byId.get(id), id, now));
-    // With the embedded store this process is the only worker: whatever was running was cut short by a crash.
-    const abandoned = await store.abandonRuns({ now, expiredOnly: store.dialect !== 'sqlite' });
-    if (abandoned.length > 0)
-      logger.warn({ units: abandoned }, 'recorded runs cut short by the last stop as abandoned');
-  });
-  return store;
-}
-
-/** Runs `fn`; if it throws, closes the store first so a failed start leaves no open handle behind. */
-async function closingOnError(store: KyselyStore, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-}
-
-/** Every kind a unit may name: job kinds bound to the backup catalog and the database adapters, and check kinds. */
-function unitKinds(store: KyselyStore, plan: LoadedPlan, clock: Clock, logger: Logger) {
-  const jobKinds = createJobKinds(
-    createBackupDeps({ database: store.database, clock, logger, timezone: plan.timezone }),
-  );
-  const kinds = new Map<string, CheckKind>([...jobKinds, ...checkKinds].map((kind) => [kind.name, kind]));
-  return (name: string) => kinds.get(name);
-}
-
 /** The built parts with start() (serve, schedule, notify, prune) and stop() (drain within one grace, close). */
 function withLifecycle(
   parts: Omit<App, 'start' | 'stop' | 'plan' | 'server'>,
@@ -390,14 +352,4 @@ function publicUrl(opts: AppOptions): string {
   if (opts.env.UPKEEP_PUBLIC_URL) return opts.env.UPKEEP_PUBLIC_URL.replace(/\/+$/, '');
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${opts.port}`;
-}
-
-/**
- * A new check runs soon, spread over at most a minute so a large plan does not start in one burst. A backup or
- * drill waits for its schedule: a full backup of a production database at start-up is rarely welcome.
- */
-function firstRunAt(unit: CheckUnit | undefined, id: string, now: number): number {
-  if (unit && (unit.kind === JOB_KIND.backup || unit.kind === JOB_KIND.drill)) return nextRunAt(unit.schedule, now, id);
-  const spread = Math.min(unit ? schedulePeriodMs(unit.schedule) : 60_000, 60_000);
-  return now + (stableHash(id) % Math.max(1, spread));
 }
